@@ -1,0 +1,86 @@
+"""Sessions: tests, adapters, lint, typecheck, docs, demo, bench. ``nox -l`` lists them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+from nox.project import dependency_groups, load_toml
+
+nox.needs_version = ">=2024.4.15"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
+
+ROOT = Path(__file__).parent
+PYPROJECT = load_toml(ROOT / "pyproject.toml")
+ADAPTERS = sorted(
+    str(p.relative_to(ROOT))
+    for p in (ROOT / "adapters").iterdir()
+    if (p / "pyproject.toml").is_file()
+)
+
+
+def _install_everything(session: nox.Session, *groups: str) -> None:
+    """The core with its extras and every adapter, editable, plus the named dependency groups."""
+    for group in groups:
+        session.install(*dependency_groups(PYPROJECT, group))
+    editable = [arg for path in ADAPTERS for arg in ("-e", path)]
+    session.install("-e", ".[charts,testing]", *editable)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole test suite: the core, every adapter, the docs examples; Hypothesis on."""
+    _install_everything(session, "test")
+    args = session.posargs or ["-n", "auto", "--dist", "loadgroup"]
+    session.run("pytest", *args)
+
+
+@nox.session
+@nox.parametrize("adapter", ADAPTERS, ids=[Path(a).name for a in ADAPTERS])
+def adapters(session: nox.Session, adapter: str) -> None:
+    """Each adapter alone against the core, so a missing dependency cannot hide behind another's."""
+    session.install(*dependency_groups(PYPROJECT, "test"))
+    session.install("-e", ".[testing]", "-e", adapter)
+    session.run("pytest", adapter, "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check, ruff format --check, and the import-linter contracts (a pure domain)."""
+    session.install(*dependency_groups(PYPROJECT, "lint"))
+    session.install("-e", ".", *[arg for path in ADAPTERS for arg in ("-e", path)])
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("lint-imports")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over src/ and every adapter's package."""
+    _install_everything(session, "typecheck")
+    targets = ["src", *(f"{a}/src" for a in ADAPTERS)]
+    session.run("mypy", "--strict", *targets)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the Sphinx docs with warnings as errors."""
+    _install_everything(session, "docs")
+    out = ROOT / "docs" / "_build" / "html"
+    session.run("sphinx-build", "-W", "--keep-going", "-n", "-b", "html", "docs", str(out))
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job: a synthetic collaborative in the embedded default store, and its figures."""
+    session.install("-e", ".[charts]", *[arg for path in ADAPTERS for arg in ("-e", path)])
+    session.run("python", "-m", "collab_core.demo", *session.posargs)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmarks of speed and memory at national scale (not part of the test suite)."""
+    _install_everything(session, "bench")
+    session.run("pytest", "benchmarks", "--benchmark-only", *session.posargs)

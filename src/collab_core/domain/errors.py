@@ -1,0 +1,126 @@
+"""The one error hierarchy of collab_core, rooted at :class:`CollabError`.
+
+Every error says which field, which rule and (unless the value is an identifier) which value.
+Nothing here does I/O; the hierarchy lives in the domain so that the pure model can raise it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "CandourStepError",
+    "CollabError",
+    "ConcurrencyError",
+    "ConfigurationError",
+    "CorruptRecordError",
+    "DomainValidationError",
+    "PayloadError",
+    "PluginError",
+    "RecordNotFoundError",
+    "StoreError",
+    "TransitionError",
+]
+
+_REDACTED = "<redacted>"
+
+
+class CollabError(Exception):
+    """Base class of every error collab_core raises on purpose.
+
+    Catch this to handle any user mistake, bad payload, plugin fault or storage conflict
+    without catching programming errors (``TypeError`` from a wrong call, say).
+    """
+
+
+class DomainValidationError(CollabError, ValueError):
+    """A value broke a rule of the domain model.
+
+    :param field: the attribute or input field that is wrong, e.g. ``"ods_code"``.
+    :param rule: the rule in words, e.g. ``"a trust ODS code has 3 characters"``.
+    :param value: the offending value; omitted from the message when ``sensitive`` is true.
+    :param sensitive: true when the value is an identifier that must never be echoed.
+    """
+
+    def __init__(
+        self, field: str, rule: str, value: object = None, *, sensitive: bool = False
+    ) -> None:
+        self.field = field
+        self.rule = rule
+        self.sensitive = sensitive
+        self.value = None if sensitive else value
+        shown = _REDACTED if sensitive else repr(value)
+        super().__init__(f"{field}: {rule} (got {shown})")
+
+
+class TransitionError(DomainValidationError):
+    """A state machine was asked to take a step that its current state does not allow."""
+
+
+class CandourStepError(TransitionError):
+    """A Duty of Candour step was taken out of order (Regulation 20, HSCA 2008 Regs 2014)."""
+
+
+class ConfigurationError(CollabError):
+    """Configuration (a URL, an environment variable, a setting) is wrong or missing."""
+
+
+class PayloadError(CollabError, ValueError):
+    """A serialised payload could not be turned into domain objects.
+
+    ``problems`` lists every problem found, each as ``message @ $.path``.
+    """
+
+    def __init__(self, type_name: str, problems: Sequence[str]) -> None:
+        self.type_name = type_name
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"invalid {type_name} payload ({len(self.problems)} problem(s)):\n{lines}")
+
+
+class PluginError(CollabError):
+    """A plugin failed to load, registered a duplicate name, or implements an unknown hook."""
+
+
+class StoreError(CollabError):
+    """A store could not do what was asked of it."""
+
+
+class RecordNotFoundError(StoreError, KeyError):
+    """No record of that kind has that id."""
+
+    def __init__(self, kind: str, record_id: object) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        super().__init__(f"no {kind} with id {record_id}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class ConcurrencyError(StoreError):
+    """A write was based on a stale version of a record (optimistic concurrency)."""
+
+    def __init__(self, kind: str, record_id: object, expected: int | None, actual: int | None):
+        self.kind = kind
+        self.record_id = record_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"stale write to {kind} {record_id}: expected version {expected}, "
+            f"the store holds version {actual}"
+        )
+
+
+class CorruptRecordError(StoreError):
+    """A stored record cannot be read back into a domain object.
+
+    Names the table (or collection) and the record id; lists the problems found.
+    """
+
+    def __init__(self, table: str, record_id: object, problems: Iterable[str]) -> None:
+        self.table = table
+        self.record_id = record_id
+        self.problems = tuple(problems)
+        detail = "; ".join(self.problems)
+        super().__init__(f"corrupt record in {table} id {record_id}: {detail}")
