@@ -247,6 +247,7 @@ class FamilyInvolvement:
     """
 
     death_id: uuid.UUID = attrs.field(validator=is_type(uuid.UUID))
+    trust: OdsCode = attrs.field(validator=is_type(OdsCode))
     offered_on: dt.date | None = attrs.field(default=None, validator=optional_type(dt.date))
     response: FamilyResponse | None = attrs.field(
         default=None, validator=optional_type(FamilyResponse)

@@ -1,0 +1,142 @@
+"""The small set of facts that the headline figures are built from, and their pure reference
+computation. A store that declares native aggregation answers the same questions in its own
+engine (SQL, say); the conformance kit holds its answers to these functions.
+
+- :func:`lfd_facts`: per trust, quarter of death, age band and LD/autism flag, the deaths in
+  scope, those reviewed or investigated, and those judged more likely than not due to problems
+  in care (Quality Account items 27.1-27.3, SI 2017/744).
+- :func:`sharing_trusts`: the trusts that shared learning with an audience inside a date window
+  of their own.
+
+Both stream: memory grows with trusts x quarters (and with the set of reviewed deaths), never
+with the number of deaths.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from collab_core.domain._rules import is_type, optional_type
+from collab_core.domain.calendar import Quarter
+from collab_core.domain.deaths import AgeBand, Death, Review, ScaleRegistry
+from collab_core.domain.errors import DomainValidationError
+from collab_core.domain.identifiers import OdsCode
+from collab_core.domain.learning import Audience, SharingEvent
+from collab_core.domain.organisations import ScopePolicy
+
+__all__ = ["LfdFact", "LfdQuery", "SharingQuery", "lfd_facts", "sharing_trusts"]
+
+
+@attrs.frozen
+class LfdQuery:
+    """What :func:`lfd_facts` counts.
+
+    :param as_of: a review counts only when completed on or before this day.
+    :param deaths_from: first day of death counted (inclusive); ``deaths_to`` the last.
+    :param policies: each trust's scope policy; deaths of trusts not listed are left out.
+    :param scales: the review scales whose own rules judge problems in care.
+    """
+
+    as_of: dt.date = attrs.field(validator=is_type(dt.date))
+    deaths_from: dt.date = attrs.field(validator=is_type(dt.date))
+    deaths_to: dt.date = attrs.field(validator=is_type(dt.date))
+    policies: Mapping[OdsCode, ScopePolicy] = attrs.field(factory=dict)
+    scales: ScaleRegistry = attrs.field(factory=ScaleRegistry, validator=is_type(ScaleRegistry))
+
+    def __attrs_post_init__(self) -> None:
+        if self.deaths_to < self.deaths_from:
+            raise DomainValidationError(
+                "deaths_to", f"must not be before deaths_from ({self.deaths_from})", self.deaths_to
+            )
+
+    @property
+    def judged_values(self) -> dict[tuple[str, int], frozenset[int]]:
+        """For a native engine: the values of each scale that mean a problem in care."""
+        return {
+            key: scale.problem_in_care_values
+            for key, scale in self.scales.scales.items()
+            if scale.judges_problems_in_care
+        }
+
+
+@attrs.frozen(order=True)
+class LfdFact:
+    """Counts for one trust, quarter of death, age band and LD/autism flag."""
+
+    trust: OdsCode
+    quarter: Quarter
+    age_band: AgeBand | None = attrs.field(validator=optional_type(AgeBand))
+    ld_autism: bool
+    in_scope: int
+    reviewed: int
+    judged: int
+
+    @property
+    def key(self) -> tuple[OdsCode, Quarter, AgeBand | None, bool]:
+        return (self.trust, self.quarter, self.age_band, self.ld_autism)
+
+
+def _review_status(
+    reviews: Iterable[Review], query: LfdQuery
+) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
+    reviewed: set[uuid.UUID] = set()
+    judged: set[uuid.UUID] = set()
+    for r in reviews:
+        if not r.response_type.counts_as_review_or_investigation:
+            continue
+        if r.completed_on is None or r.completed_on > query.as_of:
+            continue
+        reviewed.add(r.death_id)
+        if r.problem_in_care(query.scales):
+            judged.add(r.death_id)
+    return reviewed, judged
+
+
+def lfd_facts(deaths: Iterable[Death], reviews: Iterable[Review], query: LfdQuery) -> list[LfdFact]:
+    """The reference computation of the dashboard facts, sorted by key.
+
+    A death is *reviewed* when at least one review or investigation of it (not screening, not
+    a coroner's report) was completed by ``as_of``; it is *judged* when such a review scores it
+    more likely than not due to problems in care on that review's own scale. Deaths are
+    attributed to the quarter of the death, not of the review.
+    """
+    reviewed_ids, judged_ids = _review_status(reviews, query)
+    cells: dict[tuple[OdsCode, Quarter, AgeBand | None, bool], list[int]] = {}
+    for d in deaths:
+        policy = query.policies.get(d.trust)
+        if policy is None or not query.deaths_from <= d.died_on <= query.deaths_to:
+            continue
+        if not d.in_scope(policy):
+            continue
+        key = (d.trust, Quarter.of(d.died_on), d.age_band, d.ld_or_autism)
+        cell = cells.setdefault(key, [0, 0, 0])
+        cell[0] += 1
+        if d.id in reviewed_ids:
+            cell[1] += 1
+            if d.id in judged_ids:
+                cell[2] += 1
+    return sorted(LfdFact(*key, *counts) for key, counts in cells.items())
+
+
+@attrs.frozen
+class SharingQuery:
+    """Which trusts shared with ``audience``, each inside its own inclusive date window."""
+
+    audience: Audience = attrs.field(validator=is_type(Audience))
+    windows: Mapping[OdsCode, tuple[dt.date, dt.date]] = attrs.field(factory=dict)
+
+
+def sharing_trusts(events: Iterable[SharingEvent], query: SharingQuery) -> frozenset[OdsCode]:
+    """The trusts with at least one sharing event for the audience inside their window."""
+    found: set[OdsCode] = set()
+    for e in events:
+        if e.audience is not query.audience or e.trust in found:
+            continue
+        window = query.windows.get(e.trust)
+        if window is not None and window[0] <= e.shared_on <= window[1]:
+            found.add(e.trust)
+    return frozenset(found)

@@ -1,0 +1,351 @@
+"""The ports: typed Protocols that storage and publishing adapters implement, and the small
+records they exchange with the core. Nothing here does I/O itself.
+
+A :class:`Store` holds every kind of record in :data:`RECORD_SPECS`, each under a key and a
+version. Writes go through a :class:`UnitOfWork` that commits all or nothing; a write that names
+a stale version is refused with :class:`~collab_core.ConcurrencyError`. Reads stream in batches.
+A store may declare optional :class:`Capability` flags, such as native aggregation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import operator
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Generic, Protocol, TypeAlias, TypeVar, runtime_checkable
+
+import attrs
+
+from collab_core.domain.candour import CandourCase
+from collab_core.domain.capability import Assessment, LearningJourney
+from collab_core.domain.deaths import Death, Review
+from collab_core.domain.errors import DomainValidationError
+from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery
+from collab_core.domain.identifiers import OdsCode
+from collab_core.domain.improvement import Concern
+from collab_core.domain.learning import Audience, FamilyInvolvement, LearningItem, SharingEvent
+from collab_core.domain.organisations import Trust
+from collab_core.domain.people import Member
+
+__all__ = [
+    "RECORD_SPECS",
+    "Capability",
+    "DeliveryReceipt",
+    "OutboxEntry",
+    "OutboxStatus",
+    "Publication",
+    "Publisher",
+    "PublisherSpec",
+    "Record",
+    "RecordSpec",
+    "Store",
+    "StoreSpec",
+    "UnitOfWork",
+    "Versioned",
+    "record_key",
+    "spec_for",
+]
+
+Record: TypeAlias = (
+    Trust
+    | Member
+    | Death
+    | Review
+    | LearningItem
+    | SharingEvent
+    | Assessment
+    | LearningJourney
+    | FamilyInvolvement
+    | CandourCase
+    | Concern
+)
+R = TypeVar("R", bound=Record)
+R_co = TypeVar("R_co", covariant=True)
+
+
+@attrs.frozen
+class RecordSpec(Generic[R]):
+    """How a store files one kind of record.
+
+    :param kind: the stable name of the kind (``"death"``), used for tables and payload tags.
+    :param type: the domain class.
+    :param key: the record's key as text (a UUID's canonical form, or a trust's ODS code).
+    :param trust: the trust a record belongs to, for queries by trust (``None`` if it has none).
+    :param day: the date that queries by period filter on (``None`` if it has none).
+    """
+
+    kind: str
+    type: type[R]
+    key: Callable[[R], str]
+    trust: Callable[[R], OdsCode | None]
+    day: Callable[[R], dt.date | None]
+
+
+def _spec(
+    kind: str, cls: type[Any], key: str, trust: str | None, day: str | None
+) -> RecordSpec[Any]:
+    get_key = operator.attrgetter(key)
+
+    def key_of(r: Any) -> str:
+        k = get_key(r)
+        return k.code if isinstance(k, OdsCode) else str(k)
+
+    def trust_of(r: Any) -> OdsCode | None:
+        return None if trust is None else getattr(r, trust)
+
+    def day_of(r: Any) -> dt.date | None:
+        return None if day is None else getattr(r, day)
+
+    return RecordSpec(kind, cls, key_of, trust_of, day_of)
+
+
+RECORD_SPECS: tuple[RecordSpec[Any], ...] = (
+    _spec("trust", Trust, "ods_code", "ods_code", "joined"),
+    _spec("member", Member, "id", "trust", "joined"),
+    _spec("death", Death, "id", "trust", "died_on"),
+    _spec("review", Review, "id", "trust", "started_on"),
+    _spec("learning_item", LearningItem, "id", "trust", "recorded_on"),
+    _spec("sharing", SharingEvent, "id", "trust", "shared_on"),
+    _spec("assessment", Assessment, "id", None, "assessed_on"),
+    _spec("learning_journey", LearningJourney, "id", None, "planned_on"),
+    _spec("family_involvement", FamilyInvolvement, "death_id", "trust", "offered_on"),
+    _spec("candour_case", CandourCase, "id", "trust", "reported_on"),
+    _spec("concern", Concern, "id", "trust", "raised_on"),
+)
+_BY_TYPE: dict[type[Any], RecordSpec[Any]] = {s.type: s for s in RECORD_SPECS}
+_BY_KIND: dict[str, RecordSpec[Any]] = {s.kind: s for s in RECORD_SPECS}
+
+
+def spec_for(kind: type[R] | str) -> RecordSpec[R]:
+    """The :class:`RecordSpec` of a domain class or kind name."""
+    spec = _BY_KIND.get(kind) if isinstance(kind, str) else _BY_TYPE.get(kind)
+    if spec is None:
+        raise DomainValidationError("kind", "is not a kind of record a store holds", str(kind))
+    return spec
+
+
+def record_key(record: Record) -> str:
+    """The key a store files ``record`` under."""
+    return spec_for(type(record)).key(record)
+
+
+def key_text(key: uuid.UUID | OdsCode | str) -> str:
+    """Normalise a key given as a UUID, an ODS code or text."""
+    if isinstance(key, OdsCode):
+        return key.code
+    return str(key)
+
+
+@attrs.frozen
+class Versioned(Generic[R_co]):
+    """A record as stored, with its version (1 for a new record, +1 on every change)."""
+
+    record: R_co
+    version: int
+
+
+class Capability(enum.StrEnum):
+    """Optional features a store may declare; the conformance kit skips what is not declared."""
+
+    #: Data survives closing and re-opening the store at the same URL.
+    PERSISTENT = "persistent"
+    #: Several processes may write at once (a server database).
+    CONCURRENT_WRITERS = "concurrent_writers"
+    #: ``lfd_facts`` and ``sharing_trusts`` are answered natively (e.g. in SQL).
+    NATIVE_AGGREGATES = "native_aggregates"
+    #: The publication outbox is kept.
+    OUTBOX = "outbox"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+@attrs.frozen
+class Publication:
+    """Something to publish: learning, a figure, a board pack, handed to publishers by name.
+
+    ``body`` is plain JSON-compatible data; the privacy gate has passed it for ``audience``.
+    """
+
+    id: uuid.UUID
+    kind: str
+    audience: Audience
+    title: str
+    body: Mapping[str, Any]
+    created_at: dt.datetime
+
+    def __attrs_post_init__(self) -> None:
+        if self.created_at.tzinfo is None:
+            raise DomainValidationError("created_at", "must be timezone-aware", self.created_at)
+
+
+@attrs.frozen
+class OutboxEntry:
+    """A publication waiting for one publisher to confirm delivery (ARCHITECTURE rule 4)."""
+
+    id: uuid.UUID
+    publisher: str
+    publication: Publication
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    last_error: str | None = None
+    updated_at: dt.datetime | None = None
+
+
+@attrs.frozen
+class DeliveryReceipt:
+    """What a publisher reports after delivering a publication."""
+
+    publisher: str
+    publication_id: uuid.UUID
+    delivered_at: dt.datetime
+    location: str | None = None
+
+
+class UnitOfWork(Protocol):
+    """One all-or-nothing batch of writes. Leaving the ``with`` block normally commits; an
+    exception rolls everything back and propagates. Reads inside see the batch's own writes."""
+
+    def get(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> Versioned[R] | None:
+        """The record of ``kind`` under ``key``, or ``None``."""
+        ...
+
+    def put(
+        self, records: Sequence[Record], *, expected_versions: Sequence[int | None] | None = None
+    ) -> tuple[int, ...]:
+        """Upsert ``records`` by key; return each one's version after the write.
+
+        Idempotent: putting a record equal to the stored one keeps its version. A changed
+        record's version goes up by one. ``expected_versions``, when given, holds one entry per
+        record: ``None`` means "any", ``0`` "must not exist yet", ``n`` "must be at version n";
+        a mismatch raises :class:`~collab_core.ConcurrencyError` and the whole unit fails.
+        """
+        ...
+
+    def enqueue(self, entries: Sequence[OutboxEntry]) -> None:
+        """Add publications to the outbox (a store with the OUTBOX capability)."""
+        ...
+
+    def mark_delivered(self, entry_ids: Sequence[uuid.UUID], at: dt.datetime) -> None:
+        """Mark outbox entries delivered."""
+        ...
+
+    def mark_failed(self, entry_id: uuid.UUID, error: str, at: dt.datetime) -> None:
+        """Record a failed attempt; the entry stays to be retried."""
+        ...
+
+    def rollback(self) -> None:
+        """Discard every write made so far in this unit; the unit stays open and empty."""
+        ...
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Where a collaborative's records live. Chosen by the scheme of its URL."""
+
+    @property
+    def url(self) -> str:
+        """The URL the store was opened with (without any password)."""
+        ...
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """The optional features this store provides."""
+        ...
+
+    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
+        """Begin an all-or-nothing unit of work."""
+        ...
+
+    def get(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> Versioned[R] | None:
+        """The committed record of ``kind`` under ``key``, or ``None``."""
+        ...
+
+    def scan(
+        self,
+        kind: type[R],
+        *,
+        trust: OdsCode | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        batch_size: int = 1000,
+    ) -> Iterator[Versioned[R]]:
+        """Stream committed records of ``kind`` in key order, optionally only one trust's and
+        only those whose :attr:`RecordSpec.day` lies in ``[start, end]``. Never loads a whole
+        table: it fetches ``batch_size`` records at a time."""
+        ...
+
+    def count(
+        self,
+        kind: type[R],
+        *,
+        trust: OdsCode | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> int:
+        """How many records :meth:`scan` would yield with the same filters."""
+        ...
+
+    def outbox(
+        self, *, publisher: str | None = None, status: OutboxStatus | None = OutboxStatus.PENDING
+    ) -> list[OutboxEntry]:
+        """Outbox entries, oldest first, optionally for one publisher and status."""
+        ...
+
+    def lfd_facts(self, query: LfdQuery) -> list[LfdFact]:
+        """Native answer to :func:`collab_core.domain.facts.lfd_facts` (NATIVE_AGGREGATES)."""
+        ...
+
+    def sharing_trusts(self, query: SharingQuery) -> frozenset[OdsCode]:
+        """Native answer to :func:`collab_core.domain.facts.sharing_trusts` (NATIVE_AGGREGATES)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files. Safe to call twice."""
+        ...
+
+
+class Publisher(Protocol):
+    """Delivers publications somewhere: a site, a board pack, a bulletin, a feed."""
+
+    @property
+    def name(self) -> str:
+        """The publisher's name, as configuration refers to it."""
+        ...
+
+    def deliver(self, publication: Publication) -> DeliveryReceipt:
+        """Deliver one publication, or raise; the outbox retries failures."""
+        ...
+
+
+@attrs.frozen
+class StoreSpec:
+    """A store implementation handed to the host by a plugin's ``collab_register_stores``.
+
+    :param scheme: the URL scheme it serves, e.g. ``"sqlite"``, ``"postgresql"``, ``"memory"``.
+    :param open: opens a store for a URL (``open("sqlite:///collab.db")``).
+    :param description: one line for ``collab plugins`` and the docs.
+    """
+
+    scheme: str
+    open: Callable[[str], Store]
+    description: str = ""
+
+
+@attrs.frozen
+class PublisherSpec:
+    """A publisher implementation handed to the host by ``collab_register_publishers``.
+
+    :param name: the name configuration uses, e.g. ``"site"``.
+    :param create: makes the publisher from its settings.
+    """
+
+    name: str
+    create: Callable[[Mapping[str, Any]], Publisher]
+    description: str = ""
