@@ -6,7 +6,7 @@ import collab_core
 
 project = "collab_core"
 author = "collab_core developers"
-copyright = "2026, collab_core developers"  # noqa: A001 - Sphinx's own name
+copyright = "2026, collab_core developers"
 release = collab_core.__version__
 version = release
 
