@@ -16,7 +16,7 @@ ROOT = Path(__file__).parent
 PYPROJECT = load_toml(ROOT / "pyproject.toml")
 ADAPTERS = sorted(
     str(p.relative_to(ROOT))
-    for p in (ROOT / "adapters").iterdir()
+    for p in ROOT.glob("adapters/*")
     if (p / "pyproject.toml").is_file()
 )
 
