@@ -15,9 +15,7 @@ nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
 ROOT = Path(__file__).parent
 PYPROJECT = load_toml(ROOT / "pyproject.toml")
 ADAPTERS = sorted(
-    str(p.relative_to(ROOT))
-    for p in ROOT.glob("adapters/*")
-    if (p / "pyproject.toml").is_file()
+    str(p.relative_to(ROOT)) for p in ROOT.glob("adapters/*") if (p / "pyproject.toml").is_file()
 )
 
 
