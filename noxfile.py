@@ -67,7 +67,7 @@ def docs(session: nox.Session) -> None:
     """Build the Sphinx docs with warnings as errors."""
     _install_everything(session, "docs")
     out = ROOT / "docs" / "_build" / "html"
-    session.run("sphinx-build", "-W", "--keep-going", "-n", "-b", "html", "docs", str(out))
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", str(out))
 
 
 @nox.session
