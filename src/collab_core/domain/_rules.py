@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from collab_core.domain.errors import DomainValidationError
+from collab_core.domain.identifiers import refuse_nhs_numbers
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
@@ -52,15 +53,36 @@ def optional_type(*types: type) -> Validator:
 
 
 def non_blank(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
-    """A non-empty string that is not only whitespace."""
+    """A non-empty string that is not only whitespace, and carries no NHS number.
+
+    collab_core never stores an NHS number, so no string field may hold one.
+    """
     if not isinstance(value, str) or not value.strip():
         raise DomainValidationError(attr.name, "must be a non-blank string", value)
+    refuse_nhs_numbers(attr.name, value)
+
+
+def text(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    """A string, possibly empty, that carries no NHS number."""
+    if not isinstance(value, str):
+        raise DomainValidationError(attr.name, "must be a str", value)
+    refuse_nhs_numbers(attr.name, value)
 
 
 def optional_non_blank(inst: object, attr: attrs.Attribute[Any], value: object) -> None:
     """``None`` or a non-blank string."""
     if value is not None:
         non_blank(inst, attr, value)
+
+
+def each_non_blank(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    """A tuple or frozenset of non-blank strings, none carrying an NHS number."""
+    if not isinstance(value, tuple | frozenset):
+        raise DomainValidationError(attr.name, "must be a tuple or frozenset", value)
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise DomainValidationError(f"{attr.name}[{i}]", "must be a non-blank string", item)
+        refuse_nhs_numbers(f"{attr.name}[{i}]", item)
 
 
 def each(*types: type) -> Validator:
@@ -108,20 +130,28 @@ def not_before(other_field: str) -> Validator:
     return check
 
 
-def to_frozenset(value: Iterable[Any] | None) -> frozenset[Any]:
-    """Converter: normalise any iterable (or ``None``) to a frozenset."""
+def to_frozenset(value: object) -> Any:
+    """Converter: normalise any iterable (or ``None``) to a frozenset.
+
+    Anything else is passed through untouched so that the field's validator can refuse it with
+    a :class:`DomainValidationError` rather than a bare ``TypeError``.
+    """
     if value is None:
         return frozenset()
     if isinstance(value, str):
         return frozenset({value})
-    return frozenset(value)
+    if isinstance(value, Iterable):
+        return frozenset(value)
+    return value
 
 
-def to_tuple(value: Iterable[Any] | None) -> tuple[Any, ...]:
-    """Converter: normalise any iterable (or ``None``) to a tuple."""
+def to_tuple(value: object) -> Any:
+    """Converter: normalise any iterable (or ``None``) to a tuple (see :func:`to_frozenset`)."""
     if value is None:
         return ()
-    return tuple(value)
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
+        return tuple(value)
+    return value
 
 
 def strip(value: object) -> object:
@@ -129,12 +159,9 @@ def strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-def free_text(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+def free_text(inst: object, attr: attrs.Attribute[Any], value: object) -> None:
     """Non-blank text that carries no NHS number (free text never holds identifiers)."""
-    from collab_core.domain.identifiers import refuse_nhs_numbers  # noqa: PLC0415 - avoids a cycle
-
-    non_blank(_inst, attr, value)
-    refuse_nhs_numbers(attr.name, str(value))
+    non_blank(inst, attr, value)
 
 
 def optional(validator: Validator) -> Validator:

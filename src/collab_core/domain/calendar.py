@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import attrs
 import holidays
 
-from collab_core.domain._rules import in_range
+from collab_core.domain._rules import in_range, is_type
 from collab_core.domain.errors import DomainValidationError
 
 __all__ = [
@@ -33,8 +33,9 @@ __all__ = [
 ]
 
 PeriodKind = Literal["month", "quarter", "year"]
-_FY = re.compile(r"(\d{4})\s*[/-]\s*(\d{2}|\d{4})")
-_Q = re.compile(r"(\d{4}\s*[/-]\s*(?:\d{2}|\d{4}))\s*Q([1-4])", re.IGNORECASE)
+# ASCII digits only: \d would also take other scripts' digits, which int() then accepts.
+_FY = re.compile(r"([0-9]{4})\s*[/-]\s*([0-9]{2}|[0-9]{4})")
+_Q = re.compile(r"([0-9]{4}\s*[/-]\s*(?:[0-9]{2}|[0-9]{4}))\s*Q([1-4])", re.IGNORECASE)
 
 
 @runtime_checkable
@@ -126,7 +127,7 @@ class FinancialYear:
 class Quarter:
     """A quarter of an NHS financial year: Q1 April-June ... Q4 January-March."""
 
-    year: FinancialYear = attrs.field(validator=attrs.validators.instance_of(FinancialYear))
+    year: FinancialYear = attrs.field(validator=is_type(FinancialYear))
     number: int = attrs.field(validator=in_range(1, 4))
 
     @classmethod
@@ -264,8 +265,8 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
 
     ``add_working_days(friday, 1)`` is the next Monday, or Tuesday after a bank-holiday Monday.
     """
-    if days < 0:
-        raise DomainValidationError("days", "must not be negative", days)
+    if type(days) is not int or days < 0:  # exactly int: a bool is no count of days
+        raise DomainValidationError("days", "must be a whole number of days, not negative", days)
     current = start
     remaining = days
     while remaining:

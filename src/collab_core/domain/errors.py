@@ -25,6 +25,16 @@ __all__ = [
 _REDACTED = "<redacted>"
 
 
+def _scrub(text: str) -> str:
+    """``text`` with every valid NHS number in it replaced, so no message can echo one."""
+    # identifiers imports this module for its errors, so the scanner is imported on use.
+    from collab_core.domain.identifiers import find_nhs_numbers  # noqa: PLC0415
+
+    for start, end in reversed(find_nhs_numbers(text)):
+        text = text[:start] + _REDACTED + text[end:]
+    return text
+
+
 class CollabError(Exception):
     """Base class of every error collab_core raises on purpose.
 
@@ -40,17 +50,23 @@ class DomainValidationError(CollabError, ValueError):
     :param rule: the rule in words, e.g. ``"a trust ODS code has 3 characters"``.
     :param value: the offending value; omitted from the message when ``sensitive`` is true.
     :param sensitive: true when the value is an identifier that must never be echoed.
+
+    Whatever ``sensitive`` says, a valid NHS number is never part of the message: a value that
+    contains one is withheld, and any left in the field or rule text is redacted.
     """
 
     def __init__(
         self, field: str, rule: str, value: object = None, *, sensitive: bool = False
     ) -> None:
+        shown = _REDACTED if sensitive else repr(value)
+        if not sensitive and _scrub(shown) != shown:
+            # An NHS number where none was expected is still an identifier: never echo it.
+            sensitive, shown = True, _REDACTED
         self.field = field
         self.rule = rule
         self.sensitive = sensitive
         self.value = None if sensitive else value
-        shown = _REDACTED if sensitive else repr(value)
-        super().__init__(f"{field}: {rule} (got {shown})")
+        super().__init__(_scrub(f"{field}: {rule} (got {shown})"))
 
 
 class TransitionError(DomainValidationError):
@@ -73,7 +89,7 @@ class PayloadError(CollabError, ValueError):
 
     def __init__(self, type_name: str, problems: Sequence[str]) -> None:
         self.type_name = type_name
-        self.problems = tuple(problems)
+        self.problems = tuple(_scrub(p) for p in problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"invalid {type_name} payload ({len(self.problems)} problem(s)):\n{lines}")
 
@@ -121,6 +137,6 @@ class CorruptRecordError(StoreError):
     def __init__(self, table: str, record_id: object, problems: Iterable[str]) -> None:
         self.table = table
         self.record_id = record_id
-        self.problems = tuple(problems)
+        self.problems = tuple(_scrub(p) for p in problems)
         detail = "; ".join(self.problems)
         super().__init__(f"corrupt record in {table} id {record_id}: {detail}")

@@ -94,6 +94,11 @@ def _check_case_ref(_inst: object, attr: attrs.Attribute[Any], value: object) ->
         )
 
 
+def _check_trust(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, OdsCode):
+        raise DomainValidationError(attr.name, "must be an OdsCode", value)
+
+
 @attrs.frozen(order=True)
 class CaseReference:
     """A trust-local pseudonymous reference to a case, e.g. a Datix id.
@@ -102,11 +107,16 @@ class CaseReference:
     trust. It must not be (or contain) an NHS number, and it is never echoed in errors.
     """
 
-    trust: OdsCode = attrs.field(validator=attrs.validators.instance_of(OdsCode))
+    trust: OdsCode = attrs.field(validator=_check_trust)
     local_id: str = attrs.field(converter=_upper, validator=_check_case_ref)
 
     def __str__(self) -> str:
         return f"{self.trust}:{self.local_id}"
+
+
+def _ascii_digits(text: object) -> bool:
+    # str.isdigit() accepts superscripts and other scripts' digits; an NHS number is ASCII.
+    return isinstance(text, str) and text.isascii() and text.isdigit()
 
 
 def nhs_check_digit(first_nine: str) -> int | None:
@@ -115,7 +125,7 @@ def nhs_check_digit(first_nine: str) -> int | None:
     Weights 10..2, sum, remainder mod 11, then 11 - remainder; 11 becomes 0 and 10 means no
     valid number exists with these nine digits, so ``None`` is returned (NHS Data Dictionary).
     """
-    if len(first_nine) != 9 or not first_nine.isdigit():
+    if not _ascii_digits(first_nine) or len(first_nine) != 9:
         raise DomainValidationError("first_nine", "must be nine digits", first_nine, sensitive=True)
     total = sum(int(d) * w for d, w in zip(first_nine, _NHS_WEIGHTS, strict=True))
     check = 11 - total % 11
@@ -126,10 +136,12 @@ def nhs_check_digit(first_nine: str) -> int | None:
     return check
 
 
-def is_valid_nhs_number(text: str) -> bool:
+def is_valid_nhs_number(text: object) -> bool:
     """Whether ``text`` is a 10-digit NHS number (spaces or hyphens allowed) with a valid check."""
+    if not isinstance(text, str):
+        return False
     digits = re.sub(r"[ -]", "", text)
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not _ascii_digits(digits):
         return False
     expected = nhs_check_digit(digits[:9])
     return expected is not None and expected == int(digits[9])
