@@ -5,6 +5,32 @@ This module only re-exports the public API; nothing else lives here.
 """
 
 from collab_core.domain import *  # noqa: F403 - the domain's public names are the package's
-from collab_core.domain import __all__ as __all__
+from collab_core.domain import __all__ as _domain_all
+from collab_core.serialization import (
+    PayloadType,
+    from_json,
+    from_payload,
+    payload_type,
+    register_type,
+    registered_types,
+    structure,
+    to_json,
+    to_payload,
+    unstructure,
+)
+
+__all__ = [
+    "PayloadType",
+    "from_json",
+    "from_payload",
+    "payload_type",
+    "register_type",
+    "registered_types",
+    "structure",
+    "to_json",
+    "to_payload",
+    "unstructure",
+]
+__all__.extend(_domain_all)
 
 __version__ = "0.1.0"

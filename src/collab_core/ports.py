@@ -29,6 +29,7 @@ from collab_core.domain.improvement import Concern
 from collab_core.domain.learning import Audience, FamilyInvolvement, LearningItem, SharingEvent
 from collab_core.domain.organisations import Trust
 from collab_core.domain.people import Member
+from collab_core.serialization import register_type
 
 __all__ = [
     "RECORD_SPECS",
@@ -349,3 +350,11 @@ class PublisherSpec:
     name: str
     create: Callable[[Mapping[str, Any]], Publisher]
     description: str = ""
+
+
+# The payload names of the records the ports exchange, so that an envelope of any of them can be
+# read back by name alone (the domain's own names are pinned in collab_core.serialization).
+register_type(Versioned, "versioned")
+register_type(Publication, "publication")
+register_type(OutboxEntry, "outbox_entry")
+register_type(DeliveryReceipt, "delivery_receipt")
