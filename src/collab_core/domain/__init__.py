@@ -86,6 +86,32 @@ from collab_core.domain.learning import (
     LearningItem,
     SharingEvent,
 )
+from collab_core.domain.measures import (
+    MDC_LIMIT,
+    QICHARTS2_LIMIT,
+    AnhojAnalysis,
+    AssuranceIcon,
+    IhiAnalysis,
+    IhiOptions,
+    ImprovementDirection,
+    LabelSide,
+    PointLabel,
+    PointSpan,
+    RunChartPoint,
+    RunChartResult,
+    RunsReference,
+    Side,
+    SpcOptions,
+    SpcRule,
+    TrendTies,
+    TwoOfThree,
+    VariationIcon,
+    XmrPhase,
+    XmrPoint,
+    XmrResult,
+    run_chart,
+    xmr,
+)
 from collab_core.domain.organisations import ScopePolicy, Site, Trust
 from collab_core.domain.people import Member, MemberKind
 from collab_core.domain.themes import (
@@ -176,4 +202,32 @@ __all__ = [
     "periods_between",
     "refuse_nhs_numbers",
     "working_days_between",
+]
+
+# measures for improvement (collab_core.domain.measures)
+__all__ += [
+    "MDC_LIMIT",
+    "QICHARTS2_LIMIT",
+    "AnhojAnalysis",
+    "AssuranceIcon",
+    "IhiAnalysis",
+    "IhiOptions",
+    "ImprovementDirection",
+    "LabelSide",
+    "PointLabel",
+    "PointSpan",
+    "RunChartPoint",
+    "RunChartResult",
+    "RunsReference",
+    "Side",
+    "SpcOptions",
+    "SpcRule",
+    "TrendTies",
+    "TwoOfThree",
+    "VariationIcon",
+    "XmrPhase",
+    "XmrPoint",
+    "XmrResult",
+    "run_chart",
+    "xmr",
 ]

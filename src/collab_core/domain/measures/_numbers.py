@@ -1,0 +1,115 @@
+"""Number handling for the measures: exact inputs stay exact (``Fraction``), floats are marked.
+
+Values arrive as ``int``, ``Fraction``, ``Decimal`` or ``float``. Every calculation runs on
+``Fraction`` (a float is taken at its exact binary value), and a result is handed back as a
+``Fraction`` when every input was exact, or as a ``float`` when any input was a float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import TypeAlias
+
+from collab_core.domain.errors import DomainValidationError
+
+Number: TypeAlias = int | Fraction | Decimal | float
+"""What a measure accepts as a value: ``int``, ``Fraction``, ``Decimal`` or ``float``."""
+
+Quantity: TypeAlias = Fraction | float
+"""What a measure hands back: a ``Fraction`` when every input was exact, else a ``float``."""
+
+XValue: TypeAlias = int | str | dt.date
+"""A point's position on the x axis: a period number, a label or a date."""
+
+
+def to_fraction(value: object, field: str) -> tuple[Fraction, bool]:
+    """``value`` as a Fraction, and whether it was exact (anything but a float)."""
+    if isinstance(value, bool) or not isinstance(value, int | Fraction | Decimal | float):
+        raise DomainValidationError(field, "must be an int, Fraction, Decimal or float", value)
+    if isinstance(value, float | Decimal) and not math.isfinite(value):
+        raise DomainValidationError(field, "must be a finite number", value)
+    if isinstance(value, float):
+        return Fraction(value), False
+    return Fraction(value), True
+
+
+def coerce_values(
+    values: Sequence[Number | None], field: str, *, allow_missing: bool = True
+) -> tuple[tuple[Fraction | None, ...], bool]:
+    """Every value as a Fraction (``None`` kept where allowed), and whether all were exact."""
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise DomainValidationError(field, "must be a sequence of numbers", type(values).__name__)
+    out: list[Fraction | None] = []
+    exact = True
+    for i, v in enumerate(values):
+        if v is None:
+            if not allow_missing:
+                raise DomainValidationError(f"{field}[{i}]", "must not be missing", v)
+            out.append(None)
+            continue
+        f, was_exact = to_fraction(v, f"{field}[{i}]")
+        exact = exact and was_exact
+        out.append(f)
+    return tuple(out), exact
+
+
+def coerce_x(x: Sequence[XValue] | None, n: int) -> tuple[XValue, ...]:
+    """The x positions: 1, 2, ... n when not given; otherwise one unique position per value."""
+    if x is None:
+        return tuple(range(1, n + 1))
+    xs = tuple(x)
+    if len(xs) != n:
+        raise DomainValidationError("x", f"must have one position per value ({n})", len(xs))
+    for i, item in enumerate(xs):
+        if isinstance(item, bool) or not isinstance(item, int | str | dt.date):
+            raise DomainValidationError(f"x[{i}]", "must be an int, str or date", item)
+    if len(set(xs)) != n:
+        seen: set[XValue] = set()
+        dup = next(item for item in xs if item in seen or seen.add(item))  # type: ignore[func-returns-value]
+        raise DomainValidationError("x", "positions must be unique", dup)
+    return xs
+
+
+def positions_of(xs: tuple[XValue, ...], wanted: Sequence[XValue], field: str) -> tuple[int, ...]:
+    """The 0-based positions of the x values in ``wanted``, sorted, each checked to exist."""
+    index = {item: i for i, item in enumerate(xs)}
+    out: set[int] = set()
+    for item in wanted:
+        if item not in index:
+            raise DomainValidationError(field, "must name x positions of the series", item)
+        out.add(index[item])
+    return tuple(sorted(out))
+
+
+def present(value: Fraction, exact: bool) -> Quantity:
+    """A Fraction handed back as it is for exact inputs, as a float otherwise."""
+    return value if exact else float(value)
+
+
+def present_opt(value: Fraction | None, exact: bool) -> Quantity | None:
+    """:func:`present` that lets ``None`` through."""
+    return None if value is None else present(value, exact)
+
+
+def fsqrt(value: Fraction) -> float:
+    """The square root of a non-negative Fraction, as a correctly rounded float."""
+    # math.sqrt(float(v)) loses precision for huge numerators; the integer square root of a
+    # scaled value keeps ~30 significant digits before the final rounding to float.
+    if value <= 0:
+        return 0.0
+    scale = 10**30
+    root = math.isqrt(value.numerator * scale * scale // value.denominator)
+    return root / scale
+
+
+def check_int(field: str, value: object, minimum: int | None = None) -> int:
+    """An ``int`` (never a bool) of at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DomainValidationError(field, "must be an integer", value)
+    if minimum is not None and value < minimum:
+        raise DomainValidationError(field, f"must be at least {minimum}", value)
+    return value
