@@ -10,12 +10,14 @@ import datetime as dt
 import attrs
 
 from collab_core.domain._rules import (
+    each_non_blank,
     is_type,
     non_blank,
     not_before,
     optional,
     optional_type,
     positive,
+    to_frozenset,
 )
 from collab_core.domain.calendar import Period
 from collab_core.domain.errors import DomainValidationError
@@ -59,7 +61,7 @@ class Trust:
     )
     scope_policy: ScopePolicy = attrs.field(factory=ScopePolicy, validator=is_type(ScopePolicy))
     local_themes: frozenset[str] = attrs.field(
-        factory=frozenset, converter=frozenset, validator=attrs.validators.deep_iterable(non_blank)
+        factory=frozenset, converter=to_frozenset, validator=each_non_blank
     )
 
     def is_member_on(self, day: dt.date) -> bool:
