@@ -18,14 +18,18 @@ import attrs
 
 from collab_core.domain._rules import (
     each,
+    each_non_blank,
     in_range,
     is_type,
     non_blank,
     not_before,
+    optional,
     optional_type,
+    text,
     to_frozenset,
     to_tuple,
 )
+from collab_core.domain.calendar import FinancialYear, Quarter
 from collab_core.domain.errors import DomainValidationError
 from collab_core.domain.identifiers import CaseReference, OdsCode
 from collab_core.domain.organisations import ScopePolicy
@@ -121,6 +125,11 @@ class _Direction(enum.StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
+def _worse_end(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if value not in ("low", "high"):
+        raise DomainValidationError(attr.name, "must be 'low' or 'high'", value)
+
+
 @attrs.frozen
 class ReviewScale:
     """A rating scale used in reviews, identified by ``id`` and ``version``.
@@ -137,12 +146,12 @@ class ReviewScale:
     name: str = attrs.field(validator=non_blank)
     minimum: int = attrs.field(validator=is_type(int))
     maximum: int = attrs.field(validator=is_type(int))
-    labels: tuple[str, ...] = attrs.field(converter=to_tuple, validator=each(str))
-    worse_end: str = attrs.field(validator=attrs.validators.in_(("low", "high")))
+    labels: tuple[str, ...] = attrs.field(converter=to_tuple, validator=each_non_blank)
+    worse_end: str = attrs.field(validator=_worse_end)
     problem_in_care_values: frozenset[int] = attrs.field(
         factory=frozenset, converter=to_frozenset, validator=each(int)
     )
-    source: str = attrs.field(default="", validator=is_type(str))
+    source: str = attrs.field(default="", validator=text)
 
     def __attrs_post_init__(self) -> None:
         if self.maximum < self.minimum:
@@ -269,12 +278,35 @@ DEFAULT_SCALES: tuple[ReviewScale, ...] = (
 )
 
 
+def _copy_mapping(value: object) -> object:
+    # A private copy, so that changing the caller's dict cannot change a frozen registry.
+    return dict(value) if isinstance(value, Mapping) else value
+
+
+def _keyed_scales(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Mapping):
+        raise DomainValidationError(attr.name, "must be a mapping of (id, version) to scale", value)
+    for key, scale in value.items():
+        if not isinstance(scale, ReviewScale):
+            raise DomainValidationError(f"{attr.name}[{key!r}]", "must be a ReviewScale", scale)
+        if key != scale.key:
+            raise DomainValidationError(
+                f"{attr.name}[{key!r}]", "is keyed by its scale's (id, version)", scale.key
+            )
+
+
 @attrs.frozen
 class ScaleRegistry:
-    """The review scales known to a collaborative, by ``(id, version)``; trusts may add theirs."""
+    """The review scales known to a collaborative, by ``(id, version)``; trusts may add theirs.
+
+    Build one with :meth:`of` (or :meth:`with_scale`), which refuses two different scales that
+    share an id and version; the default holds :data:`DEFAULT_SCALES`.
+    """
 
     scales: Mapping[tuple[str, int], ReviewScale] = attrs.field(
-        factory=lambda: {s.key: s for s in DEFAULT_SCALES}
+        factory=lambda: {s.key: s for s in DEFAULT_SCALES},
+        converter=_copy_mapping,
+        validator=_keyed_scales,
     )
 
     @classmethod
@@ -307,7 +339,7 @@ class Score:
     scale_id: str = attrs.field(validator=non_blank)
     scale_version: int = attrs.field(validator=in_range(1, 10_000))
     value: int = attrs.field(validator=is_type(int))
-    phase: str | None = attrs.field(default=None, validator=optional_type(str))
+    phase: str | None = attrs.field(default=None, validator=optional(non_blank))
 
     @classmethod
     def on(cls, scale: ReviewScale, value: int, phase: str | None = None) -> Score:
@@ -355,6 +387,20 @@ class Death:
             )
 
     @property
+    def quarter(self) -> Quarter:
+        """The quarter the death is attributed to: that of the death, never of its review.
+
+        Reviews finished in a later period still count against the period of the death
+        (Quality Account items 27.7-27.9, SI 2017/744).
+        """
+        return Quarter.of(self.died_on)
+
+    @property
+    def financial_year(self) -> FinancialYear:
+        """The financial year of the death (see :attr:`quarter`)."""
+        return FinancialYear.of(self.died_on)
+
+    @property
     def age_band(self) -> AgeBand | None:
         return None if self.age is None else AgeBand.of(self.age)
 
@@ -394,16 +440,17 @@ class Death:
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    # Clamp to the month's length: 31 August minus 6 months is 28/29 February.
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
+    """The same day of the month ``months`` calendar months earlier, clamped to month end.
+
+    31 August minus 6 months is 28 February (29 in a leap year), as with ``relativedelta``.
+    A window reaching back past the first representable day starts on that day.
+    """
+    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
+    if year < dt.MINYEAR:
+        return dt.date.min
+    following = dt.date(year + 1, 1, 1) if month0 == 11 else dt.date(year, month0 + 2, 1)
+    last_day = (following - dt.timedelta(days=1)).day
+    return dt.date(year, month0 + 1, min(day.day, last_day))
 
 
 @attrs.frozen
