@@ -6,6 +6,7 @@ concern, the action taken, and the plan-do-study-act (PDSA) cycles that followed
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import uuid
 
 import attrs
@@ -15,12 +16,15 @@ from collab_core.domain._rules import (
     free_text,
     is_type,
     not_before,
+    optional,
     optional_type,
+    positive,
     to_frozenset,
     to_tuple,
 )
 from collab_core.domain.errors import DomainValidationError
 from collab_core.domain.identifiers import OdsCode
+from collab_core.domain.themes import theme_tags
 
 __all__ = ["Concern", "PdsaCycle"]
 
@@ -29,12 +33,12 @@ __all__ = ["Concern", "PdsaCycle"]
 class PdsaCycle:
     """One plan-do-study-act cycle of a test of change."""
 
-    number: int = attrs.field(validator=is_type(int))
+    number: int = attrs.field(validator=positive)
     plan: str = attrs.field(validator=free_text)
     started_on: dt.date = attrs.field(validator=is_type(dt.date))
-    do: str | None = attrs.field(default=None, validator=optional_type(str))
-    study: str | None = attrs.field(default=None, validator=optional_type(str))
-    act: str | None = attrs.field(default=None, validator=optional_type(str))
+    do: str | None = attrs.field(default=None, validator=optional(free_text))
+    study: str | None = attrs.field(default=None, validator=optional(free_text))
+    act: str | None = attrs.field(default=None, validator=optional(free_text))
     ended_on: dt.date | None = attrs.field(
         default=None, validator=[optional_type(dt.date), not_before("started_on")]
     )
@@ -52,12 +56,12 @@ class Concern:
     trust: OdsCode = attrs.field(validator=is_type(OdsCode))
     raised_on: dt.date = attrs.field(validator=is_type(dt.date))
     description: str = attrs.field(validator=free_text)
-    action_taken: str | None = attrs.field(default=None, validator=optional_type(str))
+    action_taken: str | None = attrs.field(default=None, validator=optional(free_text))
     cycles: tuple[PdsaCycle, ...] = attrs.field(
         default=(), converter=to_tuple, validator=each(PdsaCycle)
     )
     themes: frozenset[str] = attrs.field(
-        default=frozenset(), converter=to_frozenset, validator=each(str)
+        default=frozenset(), converter=to_frozenset, validator=theme_tags
     )
     learning_item_id: uuid.UUID | None = attrs.field(
         default=None, validator=optional_type(uuid.UUID)
@@ -75,6 +79,20 @@ class Concern:
                     f"cycles[{i}].started_on",
                     "a cycle starts after the concern is raised",
                     c.started_on,
+                )
+        # Each cycle follows the last: the one before is complete, and ended before this began.
+        for i, (before, after) in enumerate(itertools.pairwise(self.cycles), start=1):
+            if not before.complete:
+                raise DomainValidationError(
+                    f"cycles[{i - 1}]",
+                    "only the latest PDSA cycle may be unfinished",
+                    before.number,
+                )
+            if before.ended_on is not None and after.started_on < before.ended_on:
+                raise DomainValidationError(
+                    f"cycles[{i}].started_on",
+                    f"a cycle starts once the one before has ended ({before.ended_on})",
+                    after.started_on,
                 )
 
     def next_cycle(self, plan: str, started_on: dt.date) -> Concern:

@@ -17,12 +17,14 @@ from collab_core.domain._rules import (
     is_type,
     non_blank,
     not_before,
+    optional,
     optional_type,
     to_frozenset,
     to_tuple,
 )
 from collab_core.domain.errors import DomainValidationError, TransitionError
 from collab_core.domain.identifiers import OdsCode
+from collab_core.domain.themes import theme_tags
 
 __all__ = [
     "Action",
@@ -78,7 +80,7 @@ class ImpactAssessment:
     assessed_on: dt.date = attrs.field(validator=is_type(dt.date))
     rating: ImpactRating = attrs.field(validator=is_type(ImpactRating))
     summary: str = attrs.field(validator=free_text)
-    measure: str | None = attrs.field(default=None, validator=optional_type(str))
+    measure: str | None = attrs.field(default=None, validator=optional(non_blank))
 
 
 @attrs.frozen
@@ -101,7 +103,7 @@ class Action:
         default=None, validator=optional_type(ImpactAssessment)
     )
     themes: frozenset[str] = attrs.field(
-        default=frozenset(), converter=to_frozenset, validator=each(str)
+        default=frozenset(), converter=to_frozenset, validator=theme_tags
     )
 
     def __attrs_post_init__(self) -> None:
@@ -151,7 +153,7 @@ class LearningItem:
         default=frozenset(), converter=to_frozenset, validator=each(uuid.UUID)
     )
     themes: frozenset[str] = attrs.field(
-        default=frozenset(), converter=to_frozenset, validator=each(str)
+        default=frozenset(), converter=to_frozenset, validator=theme_tags
     )
     actions: tuple[Action, ...] = attrs.field(
         default=(), converter=to_tuple, validator=each(Action)
@@ -295,6 +297,13 @@ class FamilyInvolvement:
         return attrs.evolve(self, response=response, responded_on=on)
 
     def contribute(self, on: dt.date) -> FamilyInvolvement:
+        """Record the family's contribution (the first one: later ones do not move the date)."""
+        if self.contributed_on is not None:
+            raise TransitionError(
+                "contributed_on",
+                "the family's contribution is already recorded",
+                self.contributed_on,
+            )
         return attrs.evolve(self, contributed_on=on)
 
     def ask(self, on: dt.date) -> FamilyInvolvement:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import attrs
 
 from collab_core.domain._rules import non_blank, optional_non_blank, optional_type
 from collab_core.domain.errors import DomainValidationError
-from collab_core.domain.identifiers import OdsCode
+from collab_core.domain.identifiers import OdsCode, refuse_nhs_numbers
 
 __all__ = [
     "CONTINUOUS_LEARNING",
@@ -26,11 +27,24 @@ __all__ = [
 _CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*")
 
 
+_CODE_RULE = "a theme code is lower-case words joined by - and nested with /"
+
+
 def _code(_inst: object, attr: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not _CODE.fullmatch(value):
-        raise DomainValidationError(
-            attr.name, "a theme code is lower-case words joined by - and nested with /", value
-        )
+        raise DomainValidationError(attr.name, _CODE_RULE, value)
+    refuse_nhs_numbers(attr.name, value)
+
+
+def theme_tags(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    """Validator for tags: a frozenset of theme codes (whether each is in a given taxonomy is
+    checked where the taxonomy is known, with :meth:`ThemeTaxonomy.check_tags`)."""
+    if not isinstance(value, frozenset):
+        raise DomainValidationError(attr.name, "must be a set of theme codes", value)
+    for tag in sorted(value, key=str):
+        if not isinstance(tag, str) or not _CODE.fullmatch(tag):
+            raise DomainValidationError(attr.name, _CODE_RULE, tag)
+        refuse_nhs_numbers(attr.name, tag)
 
 
 @attrs.frozen
@@ -95,15 +109,24 @@ CROSS_CUTTING_THEMES: tuple[Theme, ...] = tuple(
 )
 
 
+def _copy_mapping(value: object) -> object:
+    # A private copy, so that changing the caller's dict cannot change a frozen taxonomy.
+    return dict(value) if isinstance(value, Mapping) else value
+
+
 @attrs.frozen
 class ThemeTaxonomy:
     """The themes a collaborative tags with: the cross-cutting ones plus local additions."""
 
-    themes: Mapping[str, Theme] = attrs.field()
+    themes: Mapping[str, Theme] = attrs.field(converter=_copy_mapping)
 
     @themes.validator
-    def _parents_exist(self, _attr: object, value: Mapping[str, Theme]) -> None:
+    def _parents_exist(self, _attr: object, value: object) -> None:
+        if not isinstance(value, Mapping):
+            raise DomainValidationError("themes", "must be a mapping of code to theme", value)
         for code, theme in value.items():
+            if not isinstance(theme, Theme):
+                raise DomainValidationError(f"themes[{code!r}]", "must be a Theme", theme)
             if code != theme.code:
                 raise DomainValidationError("themes", "keys must be theme codes", code)
             if theme.parent is not None and theme.parent not in value:
