@@ -135,9 +135,11 @@ class CandourCase:
                 "later steps need a decision that the incident is notifiable",
                 self.notifiable,
             )
-        if self.notified_on is not None and not self.apology_given:
+        if (self.notified_on is not None) != self.apology_given:
             raise CandourStepError(
-                "apology_given", "notification in person includes an apology (20(3)(d))", False
+                "apology_given",
+                "the apology is given with the notification in person (20(3)(d))",
+                self.apology_given,
             )
         if self.followed_up_on is not None and self.notified_on is None:
             raise CandourStepError(
@@ -153,15 +155,25 @@ class CandourCase:
                 "a person who was notified was not unreachable",
                 self.unreachable.value,
             )
-        if self.unreachable is UnreachableReason.CANNOT_BE_CONTACTED and not self.attempts:
+        if self.unreachable is not None and not self.attempts:
+            # 20(5): a written record of the attempts to contact, or to speak to, the person.
             raise CandourStepError(
-                "attempts", "closing as uncontactable needs the recorded attempts (20(5))", 0
+                "attempts", "closing as unreachable needs the recorded attempts (20(5))", 0
             )
+        # Attempts are recorded while the case waits for notification, so none can come after
+        # the notification in person or the closing of the case.
+        last_step = self.notified_on or self.closed_on
         for i, a in enumerate(self.attempts):
             if self.decided_on is not None and a.attempted_on < self.decided_on:
                 raise DomainValidationError(
                     f"attempts[{i}].attempted_on",
                     "must not be before the decision",
+                    a.attempted_on,
+                )
+            if last_step is not None and a.attempted_on > last_step:
+                raise CandourStepError(
+                    f"attempts[{i}].attempted_on",
+                    "an attempt to contact comes before the notification or closing",
                     a.attempted_on,
                 )
 
@@ -206,12 +218,15 @@ class CandourCase:
         return attrs.evolve(self, followed_up_on=on)
 
     def record_attempt(self, on: dt.date, method: str) -> CandourCase:
-        """Record an attempt to contact the relevant person."""
+        """Record an attempt to contact (or to speak to) the relevant person (20(5))."""
         self._require("recording a contact attempt", CandourState.NOTIFIABLE)
         return attrs.evolve(self, attempts=(*self.attempts, ContactAttempt(on, method)))
 
     def close_unreachable(self, reason: UnreachableReason, on: dt.date) -> CandourCase:
-        """Close the case because the person cannot be contacted or declines (20(5))."""
+        """Close the case because the person cannot be contacted or declines (20(5)).
+
+        The attempts must have been recorded first (:meth:`record_attempt`).
+        """
         self._require("closing as unreachable", CandourState.NOTIFIABLE)
         return attrs.evolve(self, unreachable=reason, closed_on=on)
 
