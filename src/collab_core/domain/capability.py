@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from collab_core.domain._rules import each, is_type, non_blank, positive, to_tuple
+from collab_core.domain._rules import each, each_non_blank, is_type, non_blank, positive, to_tuple
 from collab_core.domain.errors import DomainValidationError
 
 __all__ = [
@@ -80,7 +80,7 @@ class Framework:
 
     id: str = attrs.field(validator=non_blank)
     name: str = attrs.field(validator=non_blank)
-    level_names: tuple[str, ...] = attrs.field(converter=to_tuple, validator=each(str))
+    level_names: tuple[str, ...] = attrs.field(converter=to_tuple, validator=each_non_blank)
     subjects: tuple[SubjectArea, ...] = attrs.field(
         converter=to_tuple, validator=[each(SubjectArea), _unique_codes]
     )
@@ -88,7 +88,8 @@ class Framework:
     def __attrs_post_init__(self) -> None:
         if not self.level_names:
             raise DomainValidationError("level_names", "a framework has at least one level", ())
-        if len(set(self.level_names)) != len(self.level_names):
+        # Levels are looked up by name without regard to case, so names differ in more than case.
+        if len({n.casefold() for n in self.level_names}) != len(self.level_names):
             raise DomainValidationError("level_names", "level names are unique", self.level_names)
 
     @property
@@ -101,7 +102,7 @@ class Framework:
 
     def level(self, name: str) -> Level:
         for lvl in self.levels:
-            if lvl.name.lower() == name.lower():
+            if lvl.name.casefold() == name.casefold():
                 return lvl
         raise DomainValidationError(
             "level", f"must be one of {', '.join(self.level_names)} in {self.name}", name
@@ -179,11 +180,14 @@ def levels_on(
     for a in assessments:
         if a.framework != framework.id or a.assessed_on > as_of:
             continue
+        # Check every assessment, not only the winners, so the answer (or the error) does not
+        # depend on the order the history arrives in.
+        level = a.check_against(framework)
         key = (a.member_id, a.subject)
         stamp = (a.assessed_on, a.id)
         held = latest.get(key)
         if held is None or stamp > held[:2]:
-            latest[key] = (a.assessed_on, a.id, a.check_against(framework))
+            latest[key] = (a.assessed_on, a.id, level)
     return {k: v[2] for k, v in latest.items()}
 
 
@@ -209,6 +213,11 @@ class LearningJourney:
     )
 
     def __attrs_post_init__(self) -> None:
+        subjects = [step.subject for step in self.steps]
+        if len(set(subjects)) != len(subjects):
+            raise DomainValidationError(
+                "steps", "a journey plans one level per subject area", sorted(subjects)
+            )
         for i, step in enumerate(self.steps):
             if step.by < self.planned_on:
                 raise DomainValidationError(
