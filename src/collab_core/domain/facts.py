@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -63,17 +64,43 @@ class LfdQuery:
         }
 
 
+def _unknown_age_first(band: AgeBand | None) -> str:
+    # None (age not recorded) sorts before every band instead of failing to compare with it.
+    return "" if band is None else band.value
+
+
+def _counts(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not int or value < 0:
+        raise DomainValidationError(attr.name, "is a count: a whole number, not negative", value)
+
+
 @attrs.frozen(order=True)
 class LfdFact:
-    """Counts for one trust, quarter of death, age band and LD/autism flag."""
+    """Counts for one trust, quarter of death, age band and LD/autism flag.
 
-    trust: OdsCode
-    quarter: Quarter
-    age_band: AgeBand | None = attrs.field(validator=optional_type(AgeBand))
-    ld_autism: bool
-    in_scope: int
-    reviewed: int
-    judged: int
+    ``reviewed`` never exceeds ``in_scope`` and ``judged`` never exceeds ``reviewed``: the
+    dashboard shows each as a subset of the one before (NHS England, Learning from Deaths).
+    """
+
+    trust: OdsCode = attrs.field(validator=is_type(OdsCode))
+    quarter: Quarter = attrs.field(validator=is_type(Quarter))
+    age_band: AgeBand | None = attrs.field(
+        validator=optional_type(AgeBand), order=_unknown_age_first
+    )
+    ld_autism: bool = attrs.field(validator=is_type(bool))
+    in_scope: int = attrs.field(validator=_counts)
+    reviewed: int = attrs.field(validator=_counts)
+    judged: int = attrs.field(validator=_counts)
+
+    def __attrs_post_init__(self) -> None:
+        if self.reviewed > self.in_scope:
+            raise DomainValidationError(
+                "reviewed", f"must not exceed the deaths in scope ({self.in_scope})", self.reviewed
+            )
+        if self.judged > self.reviewed:
+            raise DomainValidationError(
+                "judged", f"must not exceed the deaths reviewed ({self.reviewed})", self.judged
+            )
 
     @property
     def key(self) -> tuple[OdsCode, Quarter, AgeBand | None, bool]:
