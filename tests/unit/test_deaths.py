@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import attrs
 import pytest
@@ -53,12 +54,12 @@ OFF = ScopePolicy(
 )
 
 
-def death(**changes: object) -> Death:
+def death(**changes: Any) -> Death:
     base = Death(uuid.UUID(int=7), TRUST, CASE, DIED, DeathSetting.COMMUNITY)
     return attrs.evolve(base, **changes)
 
 
-def review(**changes: object) -> Review:
+def review(**changes: Any) -> Review:
     base = Review(
         uuid.UUID(int=8),
         uuid.UUID(int=7),
@@ -273,7 +274,7 @@ def test_each_scope_toggle_switches_only_its_own_reason() -> None:
     )
     assert d.scope_reasons(OFF) == frozenset()
     assert not d.in_scope(OFF)
-    toggles = {
+    toggles: dict[str, tuple[Any, ScopeReason]] = {
         "inpatient": (True, ScopeReason.INPATIENT),
         "community_contact_months": (6, ScopeReason.COMMUNITY_CONTACT),
         "discharge_days": (30, ScopeReason.RECENT_DISCHARGE),
@@ -496,7 +497,7 @@ def test_a_registry_keeps_its_own_copy_and_checks_its_keys() -> None:
         {"id": " "},
     ],
 )
-def test_a_malformed_scale_is_refused_with_a_collab_error(changes: dict[str, object]) -> None:
+def test_a_malformed_scale_is_refused_with_a_collab_error(changes: dict[str, Any]) -> None:
     with pytest.raises(CollabError):
         attrs.evolve(RCP_AVOIDABILITY, **changes)
 

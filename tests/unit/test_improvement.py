@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import attrs
 import pytest
@@ -16,7 +17,7 @@ from collab_core.domain import Concern, DomainValidationError, OdsCode, PdsaCycl
 RAISED = dt.date(2019, 5, 1)
 
 
-def concern(**changes: object) -> Concern:
+def concern(**changes: Any) -> Concern:
     base = Concern(uuid.UUID(int=40), OdsCode("RH8"), RAISED, "Handover misses family calls")
     return attrs.evolve(base, **changes)
 
@@ -94,7 +95,7 @@ def test_cycles_built_directly_keep_the_same_order_rules() -> None:
         {"ended_on": RAISED - dt.timedelta(days=1)},
     ],
 )
-def test_a_malformed_cycle_is_refused(changes: dict[str, object]) -> None:
+def test_a_malformed_cycle_is_refused(changes: dict[str, Any]) -> None:
     with pytest.raises(DomainValidationError) as err:
         attrs.evolve(PdsaCycle(1, "Plan", RAISED), **changes)
     assert err.value.field in changes

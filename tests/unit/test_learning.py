@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import attrs
 import pytest
@@ -35,7 +36,7 @@ THEME = "person-family-centred/family-and-carer-involvement-at-every-stage"
 days = st.dates(dt.date(2019, 1, 1), dt.date(2021, 12, 31))
 
 
-def action(**changes: object) -> Action:
+def action(**changes: Any) -> Action:
     base = Action(
         uuid.UUID(int=21),
         "Add a family contact check to the discharge checklist",
@@ -45,7 +46,7 @@ def action(**changes: object) -> Action:
     return attrs.evolve(base, **changes)
 
 
-def item(**changes: object) -> LearningItem:
+def item(**changes: Any) -> LearningItem:
     base = LearningItem(
         uuid.UUID(int=20),
         TRUST,
@@ -59,7 +60,7 @@ def item(**changes: object) -> LearningItem:
     return attrs.evolve(base, **changes)
 
 
-def involvement(**changes: object) -> FamilyInvolvement:
+def involvement(**changes: Any) -> FamilyInvolvement:
     return attrs.evolve(FamilyInvolvement(uuid.UUID(int=7), TRUST), **changes)
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import attrs
 import pytest
@@ -23,7 +24,7 @@ JOINED = dt.date(2017, 4, 1)
 days = st.dates(dt.date(2010, 1, 1), dt.date(2030, 12, 31))
 
 
-def trust(**changes: object) -> Trust:
+def trust(**changes: Any) -> Trust:
     return attrs.evolve(Trust(OdsCode("RH8"), "A mental health trust", JOINED), **changes)
 
 
@@ -84,7 +85,7 @@ def test_a_trust_was_a_member_during_a_period_when_it_was_a_member_on_any_day_of
     ],
 )
 def test_a_trust_with_a_broken_field_is_refused_naming_the_field(
-    changes: dict[str, object],
+    changes: dict[str, Any],
 ) -> None:
     with pytest.raises(DomainValidationError) as err:
         trust(**changes)
@@ -119,10 +120,10 @@ def test_the_default_scope_policy_follows_common_practice() -> None:
     ],
 )
 def test_a_scope_policy_window_is_a_positive_whole_number_or_switched_off(
-    changes: dict[str, object],
+    changes: dict[str, Any],
 ) -> None:
     with pytest.raises(DomainValidationError) as err:
-        ScopePolicy(**changes)  # type: ignore[arg-type]
+        ScopePolicy(**changes)
     assert err.value.field in changes
 
 

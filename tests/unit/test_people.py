@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import attrs
 import pytest
@@ -17,7 +18,7 @@ JOINED = dt.date(2018, 6, 1)
 days = st.dates(dt.date(2015, 1, 1), dt.date(2025, 12, 31))
 
 
-def member(**changes: object) -> Member:
+def member(**changes: Any) -> Member:
     base = Member(uuid.UUID(int=1), "m.1042", MemberKind.STAFF, OdsCode("RH8"), JOINED)
     return attrs.evolve(base, **changes)
 
@@ -64,7 +65,7 @@ def test_a_member_leaves_only_once() -> None:
     ],
 )
 def test_a_member_with_a_broken_field_is_refused_naming_the_field(
-    changes: dict[str, object],
+    changes: dict[str, Any],
 ) -> None:
     with pytest.raises(DomainValidationError) as err:
         member(**changes)

@@ -145,7 +145,7 @@ def test_learning_items_actions_and_improvement_work_are_tagged_with_the_taxonom
     tags = {"person-family-centred/family-as-care-givers", "continuous-learning-safety"}
     day = dt.date(2019, 6, 3)
     trust = OdsCode("RH8")
-    tagged = [
+    tagged: list[LearningItem | Action | Concern] = [
         LearningItem(uuid.UUID(int=1), trust, "Title", "What was learnt", day, themes=tags),
         Action(uuid.UUID(int=2), "Do this", "Team lead", day, themes=tags),
         Concern(uuid.UUID(int=3), trust, day, "A concern raised at handover", themes=tags),

@@ -278,9 +278,14 @@ DEFAULT_SCALES: tuple[ReviewScale, ...] = (
 )
 
 
-def _copy_mapping(value: object) -> object:
+def _copy_scales(
+    value: Mapping[tuple[str, int], ReviewScale],
+) -> Mapping[tuple[str, int], ReviewScale]:
     # A private copy, so that changing the caller's dict cannot change a frozen registry.
-    return dict(value) if isinstance(value, Mapping) else value
+    try:
+        return dict(value)
+    except (TypeError, ValueError):
+        return value  # not a mapping: left for the validator to refuse
 
 
 def _keyed_scales(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
@@ -305,7 +310,7 @@ class ScaleRegistry:
 
     scales: Mapping[tuple[str, int], ReviewScale] = attrs.field(
         factory=lambda: {s.key: s for s in DEFAULT_SCALES},
-        converter=_copy_mapping,
+        converter=_copy_scales,
         validator=_keyed_scales,
     )
 

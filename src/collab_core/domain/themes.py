@@ -109,16 +109,19 @@ CROSS_CUTTING_THEMES: tuple[Theme, ...] = tuple(
 )
 
 
-def _copy_mapping(value: object) -> object:
+def _copy_themes(value: Mapping[str, Theme]) -> Mapping[str, Theme]:
     # A private copy, so that changing the caller's dict cannot change a frozen taxonomy.
-    return dict(value) if isinstance(value, Mapping) else value
+    try:
+        return dict(value)
+    except (TypeError, ValueError):
+        return value  # not a mapping: left for the validator to refuse
 
 
 @attrs.frozen
 class ThemeTaxonomy:
     """The themes a collaborative tags with: the cross-cutting ones plus local additions."""
 
-    themes: Mapping[str, Theme] = attrs.field(converter=_copy_mapping)
+    themes: Mapping[str, Theme] = attrs.field(converter=_copy_themes)
 
     @themes.validator
     def _parents_exist(self, _attr: object, value: object) -> None:
