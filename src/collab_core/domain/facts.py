@@ -32,6 +32,53 @@ from collab_core.domain.organisations import ScopePolicy
 __all__ = ["LfdFact", "LfdQuery", "SharingQuery", "lfd_facts", "sharing_trusts"]
 
 
+_Windows = Mapping[OdsCode, tuple[dt.date, dt.date]]
+
+
+def _copy_policies(value: Mapping[OdsCode, ScopePolicy]) -> Mapping[OdsCode, ScopePolicy]:
+    # A private copy, so that changing the caller's dict cannot change a frozen query.
+    try:
+        return dict(value)
+    except (TypeError, ValueError):
+        return value  # not a mapping: left for the validator to refuse
+
+
+def _copy_windows(value: _Windows) -> _Windows:
+    try:
+        return dict(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _policies(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Mapping):
+        raise DomainValidationError(attr.name, "must map trust ODS codes to scope policies", value)
+    for trust, policy in value.items():
+        if not isinstance(trust, OdsCode) or not isinstance(policy, ScopePolicy):
+            raise DomainValidationError(
+                f"{attr.name}[{trust!r}]", "must map an OdsCode to a ScopePolicy", policy
+            )
+
+
+def _windows(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Mapping):
+        raise DomainValidationError(attr.name, "must map trust ODS codes to date windows", value)
+    for trust, window in value.items():
+        ok = (
+            isinstance(trust, OdsCode)
+            and isinstance(window, tuple)
+            and len(window) == 2
+            and all(type(d) is dt.date for d in window)
+            and window[0] <= window[1]
+        )
+        if not ok:
+            raise DomainValidationError(
+                f"{attr.name}[{trust!r}]",
+                "must map an OdsCode to a (first day, last day) window, first on or before last",
+                window,
+            )
+
+
 @attrs.frozen
 class LfdQuery:
     """What :func:`lfd_facts` counts.
@@ -45,7 +92,9 @@ class LfdQuery:
     as_of: dt.date = attrs.field(validator=is_type(dt.date))
     deaths_from: dt.date = attrs.field(validator=is_type(dt.date))
     deaths_to: dt.date = attrs.field(validator=is_type(dt.date))
-    policies: Mapping[OdsCode, ScopePolicy] = attrs.field(factory=dict)
+    policies: Mapping[OdsCode, ScopePolicy] = attrs.field(
+        factory=dict, converter=_copy_policies, validator=_policies
+    )
     scales: ScaleRegistry = attrs.field(factory=ScaleRegistry, validator=is_type(ScaleRegistry))
 
     def __attrs_post_init__(self) -> None:
@@ -154,7 +203,9 @@ class SharingQuery:
     """Which trusts shared with ``audience``, each inside its own inclusive date window."""
 
     audience: Audience = attrs.field(validator=is_type(Audience))
-    windows: Mapping[OdsCode, tuple[dt.date, dt.date]] = attrs.field(factory=dict)
+    windows: Mapping[OdsCode, tuple[dt.date, dt.date]] = attrs.field(
+        factory=dict, converter=_copy_windows, validator=_windows
+    )
 
 
 def sharing_trusts(events: Iterable[SharingEvent], query: SharingQuery) -> frozenset[OdsCode]:
