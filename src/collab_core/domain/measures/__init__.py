@@ -6,6 +6,28 @@ The package is pure (attrs and the standard library); drawing lives in
 """
 
 from collab_core.domain.measures._numbers import Number, Quantity, XValue
+from collab_core.domain.measures.attribute import (
+    LANEY_D2,
+    AttributeChartKind,
+    AttributePhase,
+    AttributePoint,
+    AttributeResult,
+    p_chart,
+    p_prime_chart,
+    u_chart,
+    u_prime_chart,
+)
+from collab_core.domain.measures.funnel import (
+    Z_95,
+    Z_998,
+    FunnelLimits,
+    FunnelResult,
+    FunnelSignificance,
+    FunnelUnit,
+    funnel_axis,
+    funnel_limits,
+    funnel_plot,
+)
 from collab_core.domain.measures.labels import (
     AssuranceIcon,
     ImprovementDirection,
@@ -44,11 +66,22 @@ from collab_core.domain.measures.spc import (
 )
 
 __all__ = [
+    "LANEY_D2",
     "MDC_LIMIT",
     "MOVING_RANGE_LIMIT",
     "QICHARTS2_LIMIT",
+    "Z_95",
+    "Z_998",
     "AnhojAnalysis",
     "AssuranceIcon",
+    "AttributeChartKind",
+    "AttributePhase",
+    "AttributePoint",
+    "AttributeResult",
+    "FunnelLimits",
+    "FunnelResult",
+    "FunnelSignificance",
+    "FunnelUnit",
     "IhiAnalysis",
     "IhiOptions",
     "ImprovementDirection",
@@ -73,9 +106,16 @@ __all__ = [
     "anhoej_analysis",
     "assurance_icon",
     "crossings_lower_limit",
+    "funnel_axis",
+    "funnel_limits",
+    "funnel_plot",
     "longest_run_upper_limit",
+    "p_chart",
+    "p_prime_chart",
     "run_chart",
     "runs_limits",
     "sides_about",
+    "u_chart",
+    "u_prime_chart",
     "xmr",
 ]

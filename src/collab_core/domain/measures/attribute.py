@@ -1,0 +1,463 @@
+"""Attribute SPC charts: p charts (proportions) and u charts (rates), with limits for each
+point's own denominator, and Laney's p′ and u′ charts for very large denominators.
+
+Formulas: Montgomery, *Statistical Quality Control* (2009) 7.7 (p) and 7.19 (u); Laney,
+Quality Engineering 2002;14(4):531-537 (prime charts); the same as qicharts2's ``qic.p``,
+``qic.u``, ``qic.pp`` and ``qic.up``. Points take Making Data Count's rules and labels.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from collections.abc import Sequence
+from fractions import Fraction
+
+import attrs
+
+from collab_core.domain.errors import DomainValidationError
+from collab_core.domain.measures._numbers import (
+    Number,
+    Quantity,
+    XValue,
+    coerce_values,
+    coerce_x,
+    fsqrt,
+    positions_of,
+    present,
+    present_opt,
+    to_fraction,
+)
+from collab_core.domain.measures.labels import (
+    AssuranceIcon,
+    ImprovementDirection,
+    PointLabel,
+    Side,
+    VariationIcon,
+    variation_icon,
+)
+from collab_core.domain.measures.runs import AnhojAnalysis, anhoej_analysis, sides_about
+from collab_core.domain.measures.spc import (
+    ChartLines,
+    SpcOptions,
+    SpcRule,
+    assurance_icon,
+    flag_points,
+    phase_bounds,
+)
+
+__all__ = [
+    "LANEY_D2",
+    "AttributeChartKind",
+    "AttributePhase",
+    "AttributePoint",
+    "AttributeResult",
+    "p_chart",
+    "p_prime_chart",
+    "u_chart",
+    "u_prime_chart",
+]
+
+LANEY_D2 = Fraction("1.128")
+"""d2 for moving ranges of 2: Laney's σz is the mean moving range of the z-scores / 1.128."""
+
+
+class AttributeChartKind(enum.Enum):
+    """Which attribute chart: p (proportion), u (rate), or Laney's prime versions of them."""
+
+    P = "p"
+    U = "u"
+    P_PRIME = "p_prime"
+    U_PRIME = "u_prime"
+
+    @property
+    def is_proportion(self) -> bool:
+        return self in (AttributeChartKind.P, AttributeChartKind.P_PRIME)
+
+    @property
+    def is_prime(self) -> bool:
+        return self in (AttributeChartKind.P_PRIME, AttributeChartKind.U_PRIME)
+
+
+@attrs.frozen
+class AttributePoint:
+    """One point of a p, u, p′ or u′ chart.
+
+    ``value`` is numerator / denominator. The limits are the point's own (3σ of its
+    denominator, times σz on a prime chart), the lower clipped at 0 and, for proportions, the
+    upper at 1. ``sigma`` is the point's σ before clipping; ``z`` its Laney z-score (prime
+    charts only). ``included`` is false for a point excluded from the centre line.
+    """
+
+    x: XValue
+    numerator: Quantity | None
+    denominator: Quantity | None
+    value: Quantity | None
+    phase: int
+    included: bool
+    centre: Quantity
+    sigma: float | None
+    lower_limit: float | None
+    upper_limit: float | None
+    lower_two_sigma: float | None
+    upper_two_sigma: float | None
+    z: float | None
+    label: PointLabel | None
+    side: Side | None
+    rule: SpcRule | None
+    rules: tuple[SpcRule, ...]
+
+
+@attrs.frozen
+class AttributePhase:
+    """One phase: its centre line (the pooled proportion or rate), Laney's σz on a prime
+    chart, and Anhøj's runs analysis of its included points about the centre line."""
+
+    start: int
+    end: int
+    centre: Quantity
+    sigma_z: float | None
+    anhoej: AnhojAnalysis
+
+
+@attrs.frozen
+class AttributeResult:
+    """A p, u, p′ or u′ chart with its points, phases and Making Data Count icons.
+
+    Values, centre lines, limits and the target are in the chart's units: the proportion or
+    rate times ``multiplier`` (100 for a percentage, 1000 for a rate per 1,000 bed days).
+    """
+
+    kind: AttributeChartKind
+    points: tuple[AttributePoint, ...]
+    phases: tuple[AttributePhase, ...]
+    improvement: ImprovementDirection
+    target: Quantity | None
+    variation: VariationIcon
+    assurance: AssuranceIcon | None
+    options: SpcOptions
+    multiplier: Quantity = 1
+
+
+def _mean(values: Sequence[Fraction]) -> Fraction:
+    return sum(values, Fraction(0)) / len(values)
+
+
+def _attribute_chart(
+    kind: AttributeChartKind,
+    numerators: Sequence[Number | None],
+    denominators: Sequence[Number | None],
+    *,
+    x: Sequence[XValue] | None,
+    improvement: ImprovementDirection,
+    target: Number | None,
+    rebase_at: Sequence[XValue],
+    exclude: Sequence[XValue],
+    options: SpcOptions | None,
+    screen_moving_ranges: bool,
+    multiplier: Number,
+) -> AttributeResult:
+    options = SpcOptions() if options is None else options
+    scale, scale_exact = to_fraction(multiplier, "multiplier")
+    if scale <= 0:
+        raise DomainValidationError("multiplier", "must be greater than 0", multiplier)
+    if not isinstance(options, SpcOptions):
+        raise DomainValidationError("options", "must be SpcOptions", type(options).__name__)
+    if not isinstance(improvement, ImprovementDirection):
+        raise DomainValidationError("improvement", "must be an ImprovementDirection", improvement)
+    nums, exact_n = coerce_values(numerators, "numerators")
+    dens, exact_d = coerce_values(denominators, "denominators")
+    if len(nums) != len(dens):
+        raise DomainValidationError(
+            "denominators", f"must have one per numerator ({len(nums)})", len(dens)
+        )
+    exact = exact_n and exact_d and scale_exact
+    for i, (a, b) in enumerate(zip(nums, dens, strict=True)):
+        if b is not None and b <= 0:
+            raise DomainValidationError(f"denominators[{i}]", "must be greater than 0", b)
+        if a is not None and a < 0:
+            raise DomainValidationError(f"numerators[{i}]", "must not be negative", a)
+        if kind.is_proportion and a is not None and b is not None and a > b:
+            raise DomainValidationError(
+                f"numerators[{i}]", "a proportion's numerator must not exceed its denominator", a
+            )
+    xs = coerce_x(x, len(nums))
+    target_f: Fraction | None = None
+    if target is not None:
+        target_f, target_exact = to_fraction(target, "target")
+        exact = exact and target_exact
+        target_f /= scale  # the target is in the multiplied units
+    starts = positions_of(xs, rebase_at, "rebase_at")
+    if 0 in starts:
+        raise DomainValidationError(
+            "rebase_at", "a new phase must start after the first point", xs[0]
+        )
+    excluded = set(positions_of(xs, exclude, "exclude"))
+    values: list[Fraction | None] = [
+        None if a is None or b is None else a / b for a, b in zip(nums, dens, strict=True)
+    ]
+    known = {
+        i: (a, b)
+        for i, (a, b) in enumerate(zip(nums, dens, strict=True))
+        if a is not None and b is not None
+    }
+    n = len(values)
+    phase_of = [0] * n
+    centre: list[Fraction] = [Fraction(0)] * n
+    sigma: list[float | None] = [None] * n
+    zs: list[float | None] = [None] * n
+    phases: list[AttributePhase] = []
+    bounds = phase_bounds(n, starts)
+    for p, (start, end) in enumerate(bounds):
+        usable = [i for i in range(start, end) if values[i] is not None and i not in excluded]
+        if not usable:
+            raise DomainValidationError(
+                "numerators", f"phase {p + 1} needs at least one included value", 0
+            )
+        base = usable if options.fix_after is None else usable[: options.fix_after]
+        # present points have both a numerator and a denominator
+        cl = sum((known[i][0] for i in base), Fraction(0)) / sum(
+            (known[i][1] for i in base), Fraction(0)
+        )
+        for i in range(start, end):
+            phase_of[i], centre[i] = p, cl
+            if i in known:
+                d = known[i][1]
+                variance = cl * (1 - cl) / d if kind.is_proportion else cl / d
+                sigma[i] = fsqrt(variance)
+        sigma_z: float | None = None
+        if kind.is_prime:
+            z_of: dict[int, float] = {}
+            for i in base:
+                s_i = sigma[i]
+                if s_i:
+                    z_of[i] = float((known[i][0] / known[i][1] - cl) / Fraction(s_i))
+                    zs[i] = z_of[i]
+            z_at = list(z_of)
+            mrs = [abs(z_of[b] - z_of[a]) for a, b in itertools.pairwise(z_at)]
+            sigma_z = 1.0
+            if mrs:
+                amr = sum(mrs) / len(mrs)
+                if screen_moving_ranges and amr > 0:
+                    kept = [m for m in mrs if m < float(options.moving_range_limit) * amr]
+                    amr = sum(kept) / len(kept)
+                sigma_z = amr / float(LANEY_D2)
+            for i in range(start, end):
+                s_i = sigma[i]
+                if s_i is not None:
+                    sigma[i] = s_i * sigma_z
+        sides = sides_about(
+            [values[i] if i not in excluded else None for i in range(start, end)],
+            [cl] * (end - start),
+        )
+        phases.append(
+            AttributePhase(
+                start=start,
+                end=end,
+                centre=present(cl * scale, exact),
+                sigma_z=sigma_z,
+                anhoej=anhoej_analysis(sides),
+            )
+        )
+    top = 1.0 if kind.is_proportion else float("inf")
+
+    def clip(v: float) -> float:
+        return min(max(v, 0.0), top)
+
+    lines = [
+        (None, None, None, None)
+        if s is None
+        else (
+            clip(float(c) - 3 * s),
+            clip(float(c) + 3 * s),
+            clip(float(c) - 2 * s),
+            clip(float(c) + 2 * s),
+        )
+        for c, s in zip(centre, sigma, strict=True)
+    ]
+    # rules see the unclipped-σ lines; a missing point's lines are never consulted
+    flags = flag_points(
+        values,
+        ChartLines(
+            centre,
+            [ln[0] if ln[0] is not None else 0.0 for ln in lines],
+            [ln[1] if ln[1] is not None else 0.0 for ln in lines],
+            [ln[2] if ln[2] is not None else 0.0 for ln in lines],
+            [ln[3] if ln[3] is not None else 0.0 for ln in lines],
+        ),
+        phase_of,
+        improvement=improvement,
+        options=options,
+    )
+    fscale = float(scale)
+
+    def scaled(v: float | None) -> float | None:
+        return None if v is None else v * fscale
+
+    points = tuple(
+        AttributePoint(
+            x=xs[i],
+            numerator=present_opt(nums[i], exact),
+            denominator=present_opt(dens[i], exact),
+            value=present_opt(None if i not in known else known[i][0] / known[i][1] * scale, exact),
+            phase=phase_of[i],
+            included=i not in excluded,
+            centre=present(centre[i] * scale, exact),
+            sigma=scaled(sigma[i]),
+            lower_limit=scaled(lines[i][0]),
+            upper_limit=scaled(lines[i][1]),
+            lower_two_sigma=scaled(lines[i][2]),
+            upper_two_sigma=scaled(lines[i][3]),
+            z=zs[i],
+            label=flags[i].label,
+            side=flags[i].side,
+            rule=flags[i].rule,
+            rules=flags[i].rules,
+        )
+        for i in range(n)
+    )
+    last_at = max(i for i in range(n) if values[i] is not None)
+    last = flags[last_at]
+    lower_last, upper_last = lines[last_at][0], lines[last_at][1]
+    assert lower_last is not None  # noqa: S101 - the last present point has limits
+    assert upper_last is not None  # noqa: S101
+    return AttributeResult(
+        kind=kind,
+        points=points,
+        phases=tuple(phases),
+        improvement=improvement,
+        target=present_opt(None if target_f is None else target_f * scale, exact),
+        variation=variation_icon(last.label, last.side),
+        assurance=assurance_icon(target_f, lower_last, upper_last, improvement),
+        multiplier=present(scale, exact),
+        options=options,
+    )
+
+
+def p_chart(
+    numerators: Sequence[Number | None],
+    denominators: Sequence[Number | None],
+    *,
+    x: Sequence[XValue] | None = None,
+    improvement: ImprovementDirection = ImprovementDirection.INCREASE,
+    target: Number | None = None,
+    rebase_at: Sequence[XValue] = (),
+    exclude: Sequence[XValue] = (),
+    options: SpcOptions | None = None,
+    multiplier: Number = 1,
+) -> AttributeResult:
+    """A p chart of ``numerators / denominators`` with 3σ limits per denominator.
+
+    The centre line is the pooled proportion of each phase (sum of numerators over sum of
+    denominators, of the first ``options.fix_after`` included points when set); limits are
+    ``p̄ ± 3√(p̄(1−p̄)/nᵢ)`` clipped to [0, 1]. Points named in ``exclude`` are plotted and
+    tested but left out of the centre line and the runs analysis. ``None`` in either input
+    marks a missing point. The assurance icon tests the target against the last point's limits.
+    ``multiplier`` scales what is shown (100 for percentages); the target is in those units.
+
+    :raises DomainValidationError: for a denominator of 0 or less, a negative numerator, a
+        numerator above its denominator, or mismatched lengths.
+    """
+    return _attribute_chart(
+        AttributeChartKind.P,
+        numerators,
+        denominators,
+        x=x,
+        improvement=improvement,
+        target=target,
+        rebase_at=rebase_at,
+        exclude=exclude,
+        options=options,
+        screen_moving_ranges=False,
+        multiplier=multiplier,
+    )
+
+
+def u_chart(
+    numerators: Sequence[Number | None],
+    denominators: Sequence[Number | None],
+    *,
+    x: Sequence[XValue] | None = None,
+    improvement: ImprovementDirection = ImprovementDirection.INCREASE,
+    target: Number | None = None,
+    rebase_at: Sequence[XValue] = (),
+    exclude: Sequence[XValue] = (),
+    options: SpcOptions | None = None,
+    multiplier: Number = 1,
+) -> AttributeResult:
+    """A u chart of the rate ``numerators / denominators``: ``ū ± 3√(ū/nᵢ)``, lower clipped
+    at 0. Otherwise as :func:`p_chart` (a rate may exceed 1)."""
+    return _attribute_chart(
+        AttributeChartKind.U,
+        numerators,
+        denominators,
+        x=x,
+        improvement=improvement,
+        target=target,
+        rebase_at=rebase_at,
+        exclude=exclude,
+        options=options,
+        screen_moving_ranges=False,
+        multiplier=multiplier,
+    )
+
+
+def p_prime_chart(
+    numerators: Sequence[Number | None],
+    denominators: Sequence[Number | None],
+    *,
+    x: Sequence[XValue] | None = None,
+    improvement: ImprovementDirection = ImprovementDirection.INCREASE,
+    target: Number | None = None,
+    rebase_at: Sequence[XValue] = (),
+    exclude: Sequence[XValue] = (),
+    options: SpcOptions | None = None,
+    screen_moving_ranges: bool = False,
+    multiplier: Number = 1,
+) -> AttributeResult:
+    """Laney's p′ chart: the p chart's σ widened by σz, the mean moving range of the
+    z-scores ``(pᵢ − p̄)/σᵢ`` over 1.128, for denominators so large that a p chart's limits
+    are too narrow (over-dispersion). ``screen_moving_ranges`` drops moving ranges of z at or
+    above 3.267 times their mean first (off by default, as in Laney 2002 and qicharts2)."""
+    return _attribute_chart(
+        AttributeChartKind.P_PRIME,
+        numerators,
+        denominators,
+        x=x,
+        improvement=improvement,
+        target=target,
+        rebase_at=rebase_at,
+        exclude=exclude,
+        options=options,
+        screen_moving_ranges=screen_moving_ranges,
+        multiplier=multiplier,
+    )
+
+
+def u_prime_chart(
+    numerators: Sequence[Number | None],
+    denominators: Sequence[Number | None],
+    *,
+    x: Sequence[XValue] | None = None,
+    improvement: ImprovementDirection = ImprovementDirection.INCREASE,
+    target: Number | None = None,
+    rebase_at: Sequence[XValue] = (),
+    exclude: Sequence[XValue] = (),
+    options: SpcOptions | None = None,
+    screen_moving_ranges: bool = False,
+    multiplier: Number = 1,
+) -> AttributeResult:
+    """Laney's u′ chart: the u chart's σ widened by σz, as :func:`p_prime_chart`."""
+    return _attribute_chart(
+        AttributeChartKind.U_PRIME,
+        numerators,
+        denominators,
+        x=x,
+        improvement=improvement,
+        target=target,
+        rebase_at=rebase_at,
+        exclude=exclude,
+        options=options,
+        screen_moving_ranges=screen_moving_ranges,
+        multiplier=multiplier,
+    )
