@@ -1,0 +1,136 @@
+"""Charts: every measure draws to SVG and PNG with the Making Data Count colours and icons."""
+
+from __future__ import annotations
+
+import builtins
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from collab_core import ConfigurationError, DomainValidationError, charts
+from collab_core.domain.measures import (
+    ImprovementDirection,
+    funnel_plot,
+    p_chart,
+    p_prime_chart,
+    run_chart,
+    u_chart,
+    u_prime_chart,
+    xmr,
+)
+
+SVG = "{http://www.w3.org/2000/svg}"
+BASE = [10, 12, 11, 13, 10, 12, 11, 13, 10, 12, 11, 13]
+
+
+def _svg(data: bytes) -> ET.Element:
+    return ET.fromstring(data)  # noqa: S314 - our own output
+
+
+def _ids(root: ET.Element) -> set[str]:
+    return {el.get("id", "") for el in root.iter()}
+
+
+def _colours(root: ET.Element) -> str:
+    return ET.tostring(root, encoding="unicode").lower()
+
+
+def _texts(root: ET.Element) -> list[str]:
+    return [el.text or "" for el in root.iter(f"{SVG}text")]
+
+
+def test_an_xmr_svg_has_the_limits_the_colours_and_both_icons() -> None:
+    result = xmr([*BASE, 30], target=20)
+    root = _svg(charts.render_xmr(result, "svg", title="Deaths reviewed"))
+    ids = _ids(root)
+    assert {"mean", "lower-limit", "upper-limit", "target", "points", "value-line"} <= ids
+    assert "variation-icon-improvement_high" in ids
+    assert "assurance-icon-consistent_fail" in ids
+    style = _colours(root)
+    assert "#00b0f0" in style  # the improvement point and icon
+    assert "#a6a6a6" in style  # common cause points and the limits
+    assert "stroke-dasharray" in style  # dashed limits
+    assert "H" in _texts(root)
+    assert "F" in _texts(root)
+    assert "Deaths reviewed" in _texts(root)
+
+
+def test_a_concern_low_point_is_orange_with_an_l() -> None:
+    result = xmr([*BASE, -10])
+    root = _svg(charts.render_xmr(result, "svg"))
+    assert "variation-icon-concern_low" in _ids(root)
+    assert "#e46c0a" in _colours(root)
+    assert "L" in _texts(root)
+
+
+def test_a_neutral_measure_is_purple_and_has_no_assurance_icon() -> None:
+    result = xmr([*BASE, 30], improvement=ImprovementDirection.NEUTRAL, target=5)
+    root = _svg(charts.render_xmr(result, "svg"))
+    assert "variation-icon-neither_high" in _ids(root)
+    assert not any(i.startswith("assurance-icon") for i in _ids(root))
+    assert "#490092" in _colours(root)
+
+
+def test_png_output_is_a_png_of_the_figure_size(tmp_path: Path) -> None:
+    result = xmr(BASE)
+    path = tmp_path / "xmr.png"
+    data = charts.render_xmr(result, path)
+    assert path.read_bytes() == data
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (900, 450)
+
+
+def test_svg_output_is_written_to_a_path_and_repeatable(tmp_path: Path) -> None:
+    result = run_chart([1, 2, 3, 4, 5, 6, 7, 8, 3, 2, 1, 4])
+    first = charts.render_run_chart(result, tmp_path / "run.svg")
+    assert (tmp_path / "run.svg").read_bytes() == first
+    assert charts.render_run_chart(result, "svg") == first
+    assert "median" in _ids(_svg(first))
+
+
+@pytest.mark.parametrize("chart", [p_chart, u_chart, p_prime_chart, u_prime_chart])
+def test_every_attribute_chart_draws_its_stepped_limits(chart: object) -> None:
+    result = chart([12, 8, 6, 9, 10, 40], [100, 80, 80, 100, 110, 110])  # type: ignore[operator]
+    root = _svg(charts.render_attribute(result, "svg"))
+    assert {"centre", "lower-limit", "upper-limit", "points"} <= _ids(root)
+    assert any(i.startswith("variation-icon") for i in _ids(root))
+
+
+def test_a_funnel_draws_both_limits_and_colours_units_by_direction() -> None:
+    result = funnel_plot(["RX1", "RX2", "RX3"], [500, 420, 300], [1000, 1000, 1000])
+    root = _svg(charts.render_funnel(result, "svg", improvement=ImprovementDirection.INCREASE))
+    ids = _ids(root)
+    assert {"funnel-lower-95", "funnel-upper-95", "funnel-lower-998", "funnel-upper-998"} <= ids
+    style = _colours(root)
+    assert "#00b0f0" in style  # RX1, significantly high and higher is better
+    assert "#e46c0a" in style  # RX3, significantly low
+    assert "RX1" in _texts(root)
+
+
+def test_render_dispatches_on_the_result_type() -> None:
+    assert charts.render(xmr(BASE), "png")[:4] == b"\x89PNG"
+    with pytest.raises(DomainValidationError, match="result"):
+        charts.render("not a result", "svg")  # type: ignore[arg-type]
+
+
+def test_an_unknown_format_is_refused() -> None:
+    with pytest.raises(DomainValidationError, match="path_or_format"):
+        charts.render_xmr(xmr(BASE), "chart.pdf")
+
+
+def test_without_matplotlib_a_configuration_error_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_import = builtins.__import__
+
+    def no_matplotlib(name: str, *args: object, **kwargs: object) -> object:
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    with pytest.raises(ConfigurationError, match=r"collab-core\[charts\]"):
+        charts.render_xmr(xmr(BASE), "svg")
