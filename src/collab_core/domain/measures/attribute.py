@@ -259,36 +259,39 @@ def _attribute_chart(
                 anhoej=anhoej_analysis(sides),
             )
         )
-    top = 1.0 if kind.is_proportion else float("inf")
+    top = Fraction(1) if kind.is_proportion else None
 
-    def clip(v: float) -> float:
-        return min(max(v, 0.0), top)
+    def clip(v: Fraction) -> Fraction:
+        v = max(v, Fraction(0))
+        return v if top is None else min(v, top)
 
-    lines = [
-        (None, None, None, None)
-        if s is None
-        else (
-            clip(float(c) - 3 * s),
-            clip(float(c) + 3 * s),
-            clip(float(c) - 2 * s),
-            clip(float(c) + 2 * s),
-        )
-        for c, s in zip(centre, sigma, strict=True)
-    ]
-    # rules see the unclipped-σ lines; a missing point's lines are never consulted
+    # The lines are kept exact about the exact centre (centre ± the float σ taken exactly),
+    # so a value equal to the centre is never beyond a collapsed limit by a rounding.
+    exact_lines: list[tuple[Fraction, Fraction, Fraction, Fraction] | None] = []
+    for c, s_i in zip(centre, sigma, strict=True):
+        if s_i is None:
+            exact_lines.append(None)
+            continue
+        w = Fraction(s_i)
+        exact_lines.append((clip(c - 3 * w), clip(c + 3 * w), clip(c - 2 * w), clip(c + 2 * w)))
+    zero = (Fraction(0),) * 4
     flags = flag_points(
         values,
         ChartLines(
             centre,
-            [ln[0] if ln[0] is not None else 0.0 for ln in lines],
-            [ln[1] if ln[1] is not None else 0.0 for ln in lines],
-            [ln[2] if ln[2] is not None else 0.0 for ln in lines],
-            [ln[3] if ln[3] is not None else 0.0 for ln in lines],
+            [(ln or zero)[0] for ln in exact_lines],
+            [(ln or zero)[1] for ln in exact_lines],
+            [(ln or zero)[2] for ln in exact_lines],
+            [(ln or zero)[3] for ln in exact_lines],
         ),
         phase_of,
         improvement=improvement,
         options=options,
     )
+    lines = [
+        (None, None, None, None) if ln is None else tuple(float(v * scale) for v in ln)
+        for ln in exact_lines
+    ]
     fscale = float(scale)
 
     def scaled(v: float | None) -> float | None:
@@ -304,10 +307,10 @@ def _attribute_chart(
             included=i not in excluded,
             centre=present(centre[i] * scale, exact),
             sigma=scaled(sigma[i]),
-            lower_limit=scaled(lines[i][0]),
-            upper_limit=scaled(lines[i][1]),
-            lower_two_sigma=scaled(lines[i][2]),
-            upper_two_sigma=scaled(lines[i][3]),
+            lower_limit=lines[i][0],
+            upper_limit=lines[i][1],
+            lower_two_sigma=lines[i][2],
+            upper_two_sigma=lines[i][3],
             z=zs[i],
             label=flags[i].label,
             side=flags[i].side,
@@ -318,9 +321,9 @@ def _attribute_chart(
     )
     last_at = max(i for i in range(n) if values[i] is not None)
     last = flags[last_at]
-    lower_last, upper_last = lines[last_at][0], lines[last_at][1]
-    assert lower_last is not None  # noqa: S101 - the last present point has limits
-    assert upper_last is not None  # noqa: S101
+    last_lines = exact_lines[last_at]
+    assert last_lines is not None  # noqa: S101 - the last present point has limits
+    lower_last, upper_last = last_lines[0], last_lines[1]
     return AttributeResult(
         kind=kind,
         points=points,
