@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import operator
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -46,7 +47,9 @@ __all__ = [
     "StoreSpec",
     "UnitOfWork",
     "Versioned",
+    "key_text",
     "record_key",
+    "redact_url",
     "spec_for",
 ]
 
@@ -76,6 +79,9 @@ class RecordSpec(Generic[R]):
     :param key: the record's key as text (a UUID's canonical form, or a trust's ODS code).
     :param trust: the trust a record belongs to, for queries by trust (``None`` if it has none).
     :param day: the date that queries by period filter on (``None`` if it has none).
+
+    A record whose ``trust`` is ``None`` never matches a query by trust, and one whose ``day``
+    is ``None`` never matches a query by period (as SQL's ``NULL`` never compares equal).
     """
 
     kind: str
@@ -140,6 +146,26 @@ def key_text(key: uuid.UUID | OdsCode | str) -> str:
     return str(key)
 
 
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for ``Store.url``, logs and errors.
+
+    >>> redact_url("postgresql://collab:s3cret@db.example/collab")
+    'postgresql://collab:***@db.example/collab'
+    """
+    try:
+        parts = urllib.parse.urlsplit(url)
+        password = parts.password
+    except ValueError:
+        # An unparsable authority (a bad port, say) may still hold a password: hide it all.
+        scheme, sep, _ = url.partition("://")
+        return f"{scheme}{sep}***" if sep else "***"
+    if password is None:
+        return url
+    userinfo, _, hostinfo = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{hostinfo}"))
+
+
 @attrs.frozen
 class Versioned(Generic[R_co]):
     """A record as stored, with its version (1 for a new record, +1 on every change)."""
@@ -151,8 +177,12 @@ class Versioned(Generic[R_co]):
 class Capability(enum.StrEnum):
     """Optional features a store may declare; the conformance kit skips what is not declared."""
 
-    #: Data survives closing and re-opening the store at the same URL.
+    #: Committed data survives closing and re-opening the store at the same URL, in this
+    #: process or another (a file or a server). Implies :attr:`REOPENABLE`.
     PERSISTENT = "persistent"
+    #: Committed data survives closing and re-opening the store at the same URL within this
+    #: process (a named in-memory store), though not the end of the process.
+    REOPENABLE = "reopenable"
     #: Several processes may write at once (a server database).
     CONCURRENT_WRITERS = "concurrent_writers"
     #: ``lfd_facts`` and ``sharing_trusts`` are answered natively (e.g. in SQL).
@@ -162,6 +192,8 @@ class Capability(enum.StrEnum):
 
 
 class OutboxStatus(enum.StrEnum):
+    """Where an outbox entry stands. A ``FAILED`` entry is still waiting to be retried."""
+
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
@@ -211,7 +243,12 @@ class DeliveryReceipt:
 
 class UnitOfWork(Protocol):
     """One all-or-nothing batch of writes. Leaving the ``with`` block normally commits; an
-    exception rolls everything back and propagates. Reads inside see the batch's own writes."""
+    exception rolls everything back and propagates. Reads inside see the batch's own writes;
+    nothing is visible to :meth:`Store.get` or :meth:`Store.scan` before the commit.
+
+    A commit that finds a record changed by another unit since this one first wrote it raises
+    :class:`~collab_core.ConcurrencyError` and writes nothing.
+    """
 
     def get(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> Versioned[R] | None:
         """The record of ``kind`` under ``key``, or ``None``."""
@@ -223,22 +260,34 @@ class UnitOfWork(Protocol):
         """Upsert ``records`` by key; return each one's version after the write.
 
         Idempotent: putting a record equal to the stored one keeps its version. A changed
-        record's version goes up by one. ``expected_versions``, when given, holds one entry per
-        record: ``None`` means "any", ``0`` "must not exist yet", ``n`` "must be at version n";
-        a mismatch raises :class:`~collab_core.ConcurrencyError` and the whole unit fails.
+        record's version goes up by one. Records are applied in order, so a key given twice in
+        one call ends at the later record. ``expected_versions``, when given, holds one entry
+        per record: ``None`` means "any", ``0`` "must not exist yet", ``n`` "must be at version
+        n" (as this unit sees it); a mismatch raises :class:`~collab_core.ConcurrencyError`
+        naming the kind and key before anything of this call is written, and, left uncaught,
+        rolls the whole unit back. ``expected_versions`` of another length than ``records``
+        raises :class:`~collab_core.DomainValidationError`.
         """
         ...
 
     def enqueue(self, entries: Sequence[OutboxEntry]) -> None:
-        """Add publications to the outbox (a store with the OUTBOX capability)."""
+        """Add publications to the outbox (a store with the OUTBOX capability).
+
+        Entries keep the order they were enqueued in. An entry whose id is already in the
+        outbox is left as it is (enqueueing is idempotent).
+        """
         ...
 
     def mark_delivered(self, entry_ids: Sequence[uuid.UUID], at: dt.datetime) -> None:
-        """Mark outbox entries delivered."""
+        """Mark outbox entries delivered at ``at``; an unknown id raises
+        :class:`~collab_core.RecordNotFoundError` (kind ``"outbox entry"``)."""
         ...
 
     def mark_failed(self, entry_id: uuid.UUID, error: str, at: dt.datetime) -> None:
-        """Record a failed attempt; the entry stays to be retried."""
+        """Record a failed attempt: the status becomes ``FAILED``, ``attempts`` goes up by one
+        and ``last_error`` holds ``error``. The entry stays to be retried, and a later
+        :meth:`mark_delivered` still delivers it. An unknown id raises
+        :class:`~collab_core.RecordNotFoundError`."""
         ...
 
     def rollback(self) -> None:
@@ -265,7 +314,11 @@ class Store(Protocol):
         ...
 
     def get(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> Versioned[R] | None:
-        """The committed record of ``kind`` under ``key``, or ``None``."""
+        """The committed record of ``kind`` under ``key``, or ``None``.
+
+        A stored record that cannot be read back raises :class:`~collab_core.CorruptRecordError`
+        naming the table (containing the kind's name) and the key.
+        """
         ...
 
     def scan(
@@ -278,8 +331,9 @@ class Store(Protocol):
         batch_size: int = 1000,
     ) -> Iterator[Versioned[R]]:
         """Stream committed records of ``kind`` in key order, optionally only one trust's and
-        only those whose :attr:`RecordSpec.day` lies in ``[start, end]``. Never loads a whole
-        table: it fetches ``batch_size`` records at a time."""
+        only those whose :attr:`RecordSpec.day` lies in ``[start, end]`` (both inclusive). Key
+        order is the order of the key text (a UUIDv7's text sorts by time). Never loads a whole
+        table: it fetches ``batch_size`` (at least 1) records at a time."""
         ...
 
     def count(
@@ -296,7 +350,8 @@ class Store(Protocol):
     def outbox(
         self, *, publisher: str | None = None, status: OutboxStatus | None = OutboxStatus.PENDING
     ) -> list[OutboxEntry]:
-        """Outbox entries, oldest first, optionally for one publisher and status."""
+        """Outbox entries in the order they were enqueued, optionally for one publisher and one
+        status (``status=None``: every status)."""
         ...
 
     def lfd_facts(self, query: LfdQuery) -> list[LfdFact]:
@@ -308,7 +363,7 @@ class Store(Protocol):
         ...
 
     def close(self) -> None:
-        """Release connections and files. Safe to call twice."""
+        """Release connections and files. Safe to call twice; the store is unusable after."""
         ...
 
 
