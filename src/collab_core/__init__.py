@@ -19,8 +19,10 @@ from collab_core.serialization import (
     to_payload,
     unstructure,
 )
+from collab_core.service import Collaborative
 
 __all__ = [
+    "Collaborative",
     "PayloadType",
     "from_json",
     "from_payload",

@@ -1,0 +1,552 @@
+"""The application object: :class:`Collaborative`, the use cases of the collaborative over the
+ports (record, share, read, count, publish), with its own plugins, store and publishers.
+
+Everything here is batch-shaped: one call, one unit of work, one notification to plugins.
+Reads stream from the store; the dashboard facts use the store's own engine when it declares
+:attr:`~collab_core.ports.Capability.NATIVE_AGGREGATES`, and the pure reference otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import logging
+import urllib.parse
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Self
+
+import attrs
+
+from collab_core.domain.candour import CandourCase
+from collab_core.domain.capability import Assessment, LearningJourney
+from collab_core.domain.deaths import Death, Review
+from collab_core.domain.errors import (
+    CollabError,
+    ConfigurationError,
+    DomainValidationError,
+    RecordNotFoundError,
+    StoreError,
+)
+from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery, lfd_facts, sharing_trusts
+from collab_core.domain.identifiers import OdsCode
+from collab_core.domain.ids import new_id
+from collab_core.domain.improvement import Concern
+from collab_core.domain.learning import Audience, FamilyInvolvement, LearningItem, SharingEvent
+from collab_core.domain.organisations import Trust
+from collab_core.domain.people import Member
+from collab_core.plugins.manager import Plugins
+from collab_core.ports import (
+    Capability,
+    DeliveryReceipt,
+    OutboxEntry,
+    OutboxStatus,
+    Publication,
+    Publisher,
+    R,
+    Record,
+    Store,
+    UnitOfWork,
+    Versioned,
+    key_text,
+    redact_url,
+    spec_for,
+)
+
+__all__ = ["Collaborative", "DeliveryReport", "scheme_of"]
+
+logger = logging.getLogger("collab_core.service")
+
+DEFAULT_URL = "memory://"
+
+
+def scheme_of(url: str) -> str:
+    """The scheme of a store URL (``"sqlite"`` for ``sqlite:///collab.db``).
+
+    :raises ConfigurationError: when ``url`` has no scheme.
+    """
+    scheme, sep, _ = url.partition(":")
+    if not sep or not scheme or not scheme.replace("+", "").replace("-", "").isalnum():
+        raise ConfigurationError(
+            f"url: a store URL starts with a scheme, e.g. sqlite:///collab.db or memory:// "
+            f"(got {redact_url(url)!r})"
+        )
+    return scheme.lower()
+
+
+def _trust_code(trust: OdsCode | str | None) -> OdsCode | None:
+    return trust if trust is None or isinstance(trust, OdsCode) else OdsCode(trust)
+
+
+@attrs.frozen
+class DeliveryReport:
+    """What one round of :meth:`Collaborative.deliver_pending` did.
+
+    :param delivered: the receipts of the publications delivered.
+    :param failed: ``(entry id, publisher, error)`` for each delivery that failed; the entry
+        stays in the outbox to be retried.
+    """
+
+    delivered: tuple[DeliveryReceipt, ...] = ()
+    failed: tuple[tuple[uuid.UUID, str, str], ...] = ()
+
+
+class _References:
+    """Looks up the records a batch refers to: the batch itself first, then the store (once per
+    key), so that a batch may hold a death and its review together."""
+
+    def __init__(self, uow: UnitOfWork, batch: Sequence[Record]) -> None:
+        self._uow = uow
+        self._batch: dict[tuple[type[Any], str], Record] = {}
+        for r in batch:
+            self._batch[(type(r), spec_for(type(r)).key(r))] = r
+        self._seen: dict[tuple[type[Any], str], Record | None] = {}
+
+    def find(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> R | None:
+        slot = (kind, key_text(key))
+        if slot in self._batch:
+            found: Any = self._batch[slot]
+            return found  # type: ignore[no-any-return]
+        if slot not in self._seen:
+            stored = self._uow.get(kind, key)
+            self._seen[slot] = None if stored is None else stored.record
+        return self._seen[slot]  # type: ignore[return-value]
+
+
+def _check_references(records: Sequence[Record], refs: _References) -> None:
+    """The cross-record rules of a batch: every record's trust is recorded, and every record it
+    refers to exists and belongs to the same trust."""
+
+    def need(i: int, field: str, kind: type[R], key: Any, trust: OdsCode | None = None) -> R:
+        found = refs.find(kind, key)
+        name = spec_for(kind).kind.replace("_", " ")
+        if found is None:
+            raise DomainValidationError(
+                f"records[{i}].{field}", f"names a {name} that is not recorded", key_text(key)
+            )
+        if trust is not None and getattr(found, "trust", trust) != trust:
+            raise DomainValidationError(
+                f"records[{i}].trust", f"must be the trust of the {name} it refers to", str(trust)
+            )
+        return found
+
+    for i, r in enumerate(records):
+        trust = spec_for(type(r)).trust(r)
+        if trust is not None and not isinstance(r, Trust):
+            need(i, "trust", Trust, trust)
+        death_id = r.death_id if isinstance(r, Review | FamilyInvolvement | CandourCase) else None
+        if death_id is not None:
+            need(i, "death_id", Death, death_id, trust)
+        elif isinstance(r, LearningItem):
+            for review_id in sorted(r.review_ids):
+                need(i, "review_ids", Review, review_id, r.trust)
+        elif isinstance(r, SharingEvent):
+            item = need(i, "learning_item_id", LearningItem, r.learning_item_id, r.trust)
+            try:
+                r.check_allowed(item)
+            except DomainValidationError as exc:
+                raise type(exc)(
+                    f"records[{i}].{exc.field}", exc.rule, exc.value, sensitive=exc.sensitive
+                ) from None
+        elif isinstance(r, Assessment | LearningJourney):
+            need(i, "member_id", Member, r.member_id)
+        elif isinstance(r, Concern) and r.learning_item_id is not None:
+            need(i, "learning_item_id", LearningItem, r.learning_item_id, r.trust)
+
+
+class Collaborative:
+    """A collaborative's records, in one store, with its plugins and publishers.
+
+    Make one with :meth:`open`; use it as a context manager, or call :meth:`close`::
+
+        with Collaborative.open("memory://") as collab:
+            collab.record([trust, death])
+            facts = collab.lfd_facts(query)
+
+    :param store: the open store.
+    :param plugins: this collaborative's own plugin host.
+    :param publishers: the publishers to deliver to, by name.
+    """
+
+    def __init__(
+        self, store: Store, plugins: Plugins, publishers: Mapping[str, Publisher] | None = None
+    ) -> None:
+        self._store = store
+        self._plugins = plugins
+        self._publishers = dict(publishers or {})
+        self._closed = False
+
+    @classmethod
+    def open(
+        cls,
+        url: str = DEFAULT_URL,
+        *,
+        plugins: Iterable[object] = (),
+        load_entry_points: bool = True,
+        publishers: Mapping[str, Mapping[str, Any]] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Collaborative:
+        """Load the plugins, then open the store that serves ``url``'s scheme.
+
+        :param url: the store URL: ``memory://`` (the default, private to this object),
+            ``memory://name``, ``sqlite:///collab.db``, ``postgresql://host/db``, or any
+            scheme a plugin registers.
+        :param plugins: plugin objects to register by hand (modules or instances with
+            ``@collab_core.hookimpl`` functions), after the installed ones.
+        :param load_entry_points: load the plugins installed in the ``collab_core``
+            entry-point group.
+        :param publishers: the publishers to create, by registered name, with their settings.
+        :param environ: where to read ``COLLAB_CORE_*`` variables (default ``os.environ``).
+        :raises ConfigurationError: for a URL whose scheme no plugin serves (the message lists
+            those that are served) or an unknown publisher name. The URL's password never
+            appears in a message.
+        :raises PluginError: for a plugin that cannot be loaded in strict mode, a misspelt
+            hook, or two plugins registering one scheme or publisher name.
+        """
+        host = Plugins(plugins, load_entry_points=load_entry_points, environ=environ)
+        try:
+            scheme = scheme_of(url)
+            spec = host.store_spec(scheme) or host.store_spec(scheme.partition("+")[0])
+            if spec is None:
+                known = ", ".join(host.stores) or "none"
+                raise ConfigurationError(
+                    f"url: no store serves the scheme {scheme!r} of {redact_url(url)!r} "
+                    f"(known schemes: {known}; a plugin adds more)"
+                )
+            made: dict[str, Publisher] = {}
+            for name, settings in (publishers or {}).items():
+                pspec = host.publisher_spec(name)
+                if pspec is None:
+                    known = ", ".join(host.publishers) or "none"
+                    raise ConfigurationError(
+                        f"publishers: no publisher is called {name!r} (known: {known})"
+                    )
+                made[name] = pspec.create(settings)
+            store = _open_store(spec.open, url)
+        except BaseException:
+            host.close()
+            raise
+        return cls(store, host, made)
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """The open store."""
+        return self._store
+
+    @property
+    def plugins(self) -> Plugins:
+        """This collaborative's plugins: what loaded, what failed, which stores and publishers."""
+        return self._plugins
+
+    @property
+    def publishers(self) -> Mapping[str, Publisher]:
+        """The publishers this collaborative delivers to, by name."""
+        return dict(self._publishers)
+
+    @property
+    def url(self) -> str:
+        """The store's URL, without any password."""
+        return self._store.url
+
+    def close(self) -> None:
+        """Close the store and stop any plugin tracing. Safe to call twice."""
+        if not self._closed:
+            self._closed = True
+            try:
+                self._store.close()
+            finally:
+                self._plugins.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Collaborative({self.url!r})"
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def record(
+        self,
+        records: Iterable[Record],
+        *,
+        expected_versions: Sequence[int | None] | None = None,
+    ) -> tuple[Versioned[Any], ...]:
+        """Record a batch of records in one unit of work: all of them, or none.
+
+        Before writing, the batch is checked against the cross-record rules: a record's trust
+        is recorded, and a review, family involvement or candour case names a recorded death
+        of its own trust; a learning item's reviews, a sharing event's learning item (which
+        must be signed off before reaching the collaborative or the public), a concern's
+        learning item, and an assessment's or journey's member exist. Records may refer to
+        others in the same batch. A batch holds each record once.
+
+        Fires :func:`~collab_core.plugins.hookspecs.collab_records_committed` once, after the
+        commit.
+
+        :param records: the records, of any kinds.
+        :param expected_versions: optimistic concurrency, one entry per record (see
+            :meth:`~collab_core.ports.UnitOfWork.put`).
+        :return: each record with its version after the commit, in the order given.
+        :raises DomainValidationError: a cross-record rule is broken (the field is named
+            ``records[i].field``); nothing is written.
+        :raises ConcurrencyError: a record is not at its expected version; nothing is written.
+        """
+        batch = list(records)
+        if not batch:
+            return ()
+        slots: set[tuple[str, str]] = set()
+        for i, r in enumerate(batch):
+            spec = spec_for(type(r))
+            slot = (spec.kind, spec.key(r))
+            if slot in slots:
+                raise DomainValidationError(
+                    f"records[{i}]", f"a batch holds each {spec.kind} once", slot[1]
+                )
+            slots.add(slot)
+        with self._store.unit_of_work() as uow:
+            _check_references(batch, _References(uow, batch))
+            versions = uow.put(batch, expected_versions=expected_versions)
+        committed = tuple(Versioned(r, v) for r, v in zip(batch, versions, strict=True))
+        self._plugins.records_committed(self._store, committed)
+        return committed
+
+    def share(
+        self,
+        item_id: uuid.UUID,
+        audience: Audience,
+        on: dt.date,
+        channel: str,
+        *,
+        sharing_id: uuid.UUID | None = None,
+    ) -> SharingEvent:
+        """Record that a learning item was shared with ``audience`` on ``on`` through
+        ``channel`` (``"board paper"``, ``"learning event"``...).
+
+        :raises RecordNotFoundError: no learning item has that id.
+        :raises TransitionError: the item is not signed off yet and the audience is the
+            collaborative or the public.
+        """
+        found = self._store.get(LearningItem, item_id)
+        if found is None:
+            raise RecordNotFoundError("learning_item", item_id)
+        event = found.record.share(sharing_id or new_id(), audience, on, channel)
+        self.record([event])
+        return event
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> R:
+        """The record of ``kind`` under ``key``.
+
+        :raises RecordNotFoundError: there is none.
+        """
+        found = self._store.get(kind, key)
+        if found is None:
+            raise RecordNotFoundError(spec_for(kind).kind, key_text(key))
+        return found.record
+
+    def records(
+        self,
+        kind: type[R],
+        *,
+        trust: OdsCode | str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Iterator[R]:
+        """Stream the records of ``kind`` in key order, optionally of one trust and with their
+        date (:attr:`~collab_core.ports.RecordSpec.day`) in ``[start, end]``."""
+        for v in self._store.scan(kind, trust=_trust_code(trust), start=start, end=end):
+            yield v.record
+
+    def count(
+        self,
+        kind: type[R],
+        *,
+        trust: OdsCode | str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> int:
+        """How many records :meth:`records` would yield."""
+        return self._store.count(kind, trust=_trust_code(trust), start=start, end=end)
+
+    def trusts(self) -> Iterator[Trust]:
+        """Every trust, by ODS code."""
+        return self.records(Trust)
+
+    def deaths(
+        self,
+        *,
+        trust: OdsCode | str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Iterator[Death]:
+        """Deaths, optionally of one trust and with the date of death in ``[start, end]``."""
+        return self.records(Death, trust=trust, start=start, end=end)
+
+    def reviews(
+        self,
+        *,
+        trust: OdsCode | str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Iterator[Review]:
+        """Reviews, optionally of one trust and started in ``[start, end]``."""
+        return self.records(Review, trust=trust, start=start, end=end)
+
+    def learning_items(
+        self,
+        *,
+        trust: OdsCode | str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Iterator[LearningItem]:
+        """Learning items, optionally of one trust and recorded in ``[start, end]``."""
+        return self.records(LearningItem, trust=trust, start=start, end=end)
+
+    def sharing_events(
+        self,
+        *,
+        trust: OdsCode | str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Iterator[SharingEvent]:
+        """Sharing events, optionally of one trust and shared in ``[start, end]``."""
+        return self.records(SharingEvent, trust=trust, start=start, end=end)
+
+    # -- the dashboard facts ----------------------------------------------------------------
+
+    @property
+    def native_aggregates(self) -> bool:
+        """Whether the store answers the dashboard facts in its own engine."""
+        return Capability.NATIVE_AGGREGATES in self._store.capabilities
+
+    def lfd_facts(self, query: LfdQuery) -> list[LfdFact]:
+        """The Learning from Deaths dashboard facts (:func:`collab_core.domain.facts.lfd_facts`).
+
+        Native when the store declares it; otherwise the reference computation streams the
+        deaths of each trust in the query's window and the reviews started by ``as_of``.
+        """
+        if self.native_aggregates:
+            return self._store.lfd_facts(query)
+        deaths = itertools.chain.from_iterable(
+            self.records(Death, trust=code, start=query.deaths_from, end=query.deaths_to)
+            for code in sorted(query.policies)
+        )
+        # A review completed by as_of started by then too (completed_on >= started_on).
+        reviews = self.records(Review, end=query.as_of)
+        return lfd_facts(deaths, reviews, query)
+
+    def sharing_trusts(self, query: SharingQuery) -> frozenset[OdsCode]:
+        """The trusts that shared learning with the query's audience inside their window
+        (:func:`collab_core.domain.facts.sharing_trusts`), natively when the store can."""
+        if self.native_aggregates:
+            return self._store.sharing_trusts(query)
+        events = itertools.chain.from_iterable(
+            self.records(SharingEvent, trust=code, start=window[0], end=window[1])
+            for code, window in sorted(query.windows.items())
+        )
+        return sharing_trusts(events, query)
+
+    # -- publishing -------------------------------------------------------------------------
+
+    def publish(
+        self, publication: Publication, to: Sequence[str] | None = None
+    ) -> tuple[OutboxEntry, ...]:
+        """Put ``publication`` in the outbox, once for each publisher in ``to`` (default:
+        every publisher of this collaborative), in one unit of work. Nothing is delivered
+        until :meth:`deliver_pending`.
+
+        :raises ConfigurationError: a name in ``to`` is not a publisher of this collaborative.
+        :raises StoreError: the store keeps no outbox.
+        """
+        names = list(self._publishers) if to is None else list(to)
+        unknown = [n for n in names if n not in self._publishers]
+        if unknown:
+            known = ", ".join(self._publishers) or "none"
+            raise ConfigurationError(
+                f"to: {', '.join(map(repr, unknown))} is not a publisher here (known: {known})"
+            )
+        self._require_outbox()
+        entries = tuple(OutboxEntry(new_id(), name, publication) for name in names)
+        with self._store.unit_of_work() as uow:
+            uow.enqueue(entries)
+        return entries
+
+    def deliver_pending(self, now: Callable[[], dt.datetime] | None = None) -> DeliveryReport:
+        """Hand every waiting outbox entry (pending or failed before) to its publisher.
+
+        Each publisher is isolated: one that raises is recorded as failed (its entry stays to
+        be retried) while the others still deliver. Each delivery is recorded in its own unit
+        of work, then :func:`~collab_core.plugins.hookspecs.collab_publication_delivered` is
+        called with its receipt.
+
+        :param now: the clock (default: the current UTC time).
+        """
+        self._require_outbox()
+        clock = now or (lambda: dt.datetime.now(dt.UTC))
+        waiting = [
+            *self._store.outbox(status=OutboxStatus.PENDING),
+            *self._store.outbox(status=OutboxStatus.FAILED),
+        ]
+        delivered: list[DeliveryReceipt] = []
+        failed: list[tuple[uuid.UUID, str, str]] = []
+        for entry in waiting:
+            publisher = self._publishers.get(entry.publisher)
+            try:
+                if publisher is None:
+                    raise ConfigurationError(
+                        f"publisher: {entry.publisher!r} is not configured in this collaborative"
+                    )
+                receipt = publisher.deliver(entry.publication)
+            except Exception as exc:  # one failing publisher must not stop the others
+                error = f"{type(exc).__name__}: {exc}"
+                logger.warning("delivery of outbox entry %s failed: %s", entry.id, error)
+                with self._store.unit_of_work() as uow:
+                    uow.mark_failed(entry.id, error, clock())
+                failed.append((entry.id, entry.publisher, error))
+                continue
+            with self._store.unit_of_work() as uow:
+                uow.mark_delivered([entry.id], receipt.delivered_at)
+            self._plugins.publication_delivered(receipt)
+            delivered.append(receipt)
+        return DeliveryReport(tuple(delivered), tuple(failed))
+
+    def _require_outbox(self) -> None:
+        if Capability.OUTBOX not in self._store.capabilities:
+            raise StoreError(f"the store {self.url} keeps no outbox (Capability.OUTBOX)")
+
+
+def _open_store(open_: Callable[[str], Store], url: str) -> Store:
+    """Open a store, keeping the URL's password out of any error that escapes."""
+    try:
+        return open_(url)
+    except CollabError:
+        raise
+    except Exception as exc:
+        detail = _scrub(f"{type(exc).__name__}: {exc}", url)
+        # The driver's own exception may quote the URL: it is summarised, not chained.
+        raise StoreError(
+            f"the store at {redact_url(url)!r} could not be opened: {detail}"
+        ) from None
+
+
+def _scrub(text: str, url: str) -> str:
+    try:
+        password = urllib.parse.urlsplit(url).password
+    except ValueError:
+        return "(details withheld: the URL could not be parsed)"
+    if password:
+        for form in {password, urllib.parse.unquote(password)}:
+            text = text.replace(form, "***")
+    return text
