@@ -768,12 +768,29 @@ class LfdBlock(enum.StrEnum):
     LD_AUTISM = "ld_autism"
 
 
-_AGE_BLOCKS: dict[AgeBand | None, tuple[LfdBlock, ...]] = {
-    AgeBand.ADULT_18_64: (LfdBlock.ADULTS, LfdBlock.ADULTS_18_64),
-    AgeBand.ADULT_65_PLUS: (LfdBlock.ADULTS, LfdBlock.ADULTS_65_PLUS),
-    AgeBand.UNDER_18: (LfdBlock.UNDER_18,),
-    None: (LfdBlock.AGE_UNKNOWN,),
+# The blocks counted directly from facts; the adult and all-ages totals are added up from them.
+_COUNTED = (
+    LfdBlock.ADULTS_18_64,
+    LfdBlock.ADULTS_65_PLUS,
+    LfdBlock.UNDER_18,
+    LfdBlock.AGE_UNKNOWN,
+    LfdBlock.LD_AUTISM,
+)
+_AGE_SLOT: dict[AgeBand | None, int] = {
+    AgeBand.ADULT_18_64: 0,
+    AgeBand.ADULT_65_PLUS: 1,
+    AgeBand.UNDER_18: 2,
+    None: 3,
 }
+_LD_SLOT = 4
+# A row's counts as one flat tuple of ints (in scope, reviewed, judged per counted block), so
+# that adding rows up is integer arithmetic rather than building objects.
+_Vector: TypeAlias = tuple[int, ...]
+_NOTHING: _Vector = (0,) * (3 * len(_COUNTED))
+
+
+def _add(a: _Vector, b: _Vector) -> _Vector:
+    return tuple(x + y for x, y in zip(a, b, strict=True))
 
 
 @attrs.frozen(order=True)
@@ -886,6 +903,25 @@ class LfdRow:
             ld_autism=split[LfdBlock.LD_AUTISM],
         )
 
+    @classmethod
+    def _of_vector(
+        cls, trust: OdsCode | None, period: Quarter | FinancialYear, vector: _Vector
+    ) -> LfdRow:
+        return cls.from_blocks(
+            trust,
+            period,
+            {b: LfdCounts(*vector[3 * i : 3 * i + 3]) for i, b in enumerate(_COUNTED)},
+        )
+
+    @property
+    def _vector(self) -> _Vector:
+        return tuple(
+            n
+            for b in _COUNTED
+            for c in (self.block(b),)
+            for n in (c.in_scope, c.reviewed, c.judged)
+        )
+
     def block(self, block: LfdBlock) -> LfdCounts:
         """The counts of one block."""
         counts: LfdCounts = getattr(self, block.value)
@@ -895,29 +931,18 @@ class LfdRow:
         """Counts added block by block; the result keeps this row's trust and period."""
         if not isinstance(other, LfdRow):
             return NotImplemented
-        return LfdRow.from_blocks(
-            self.trust, self.period, {b: self.block(b) + other.block(b) for b in LfdBlock}
-        )
+        return LfdRow._of_vector(self.trust, self.period, _add(self._vector, other._vector))
 
     @property
     def is_collaborative(self) -> bool:
         return self.trust is None
 
 
-def _period_key(period: Quarter | FinancialYear) -> tuple[int, int]:
-    if isinstance(period, Quarter):
-        return (period.year.start_year, period.number)
-    return (period.start_year, 5)  # the year follows its four quarters
-
-
-def _total(
-    trust: OdsCode | None, period: Quarter | FinancialYear, parts: Iterable[LfdRow | None]
-) -> LfdRow:
-    """The row for ``trust`` and ``period`` that adds up ``parts`` (missing parts add nothing)."""
-    total = LfdRow(trust, period)
-    for part in parts:
-        if part is not None:
-            total = total + part
+def _sum(vectors: Iterable[_Vector | None]) -> _Vector:
+    total = _NOTHING
+    for v in vectors:
+        if v is not None:
+            total = _add(total, v)
     return total
 
 
@@ -957,16 +982,15 @@ class LfdDashboard:
         for r in self.rows:
             if r.period not in known or (r.trust is not None and r.trust not in self.trusts):
                 raise DomainValidationError("rows", "a row's trust and period are on the dashboard")
+        vectors = {key: row._vector for key, row in self._index.items()}
         for year in self.years:
             for q in year.quarters:
-                parts = [self._index.get((t, q)) for t in self.trusts]
-                _derived(f"collaborative {q}", self._index.get((None, q)), _total(None, q, parts))
+                added = _sum(vectors.get((t, q)) for t in self.trusts)
+                _derived(f"collaborative {q}", vectors.get((None, q)), added)
             for trust in (*self.trusts, None):
-                parts = [self._index.get((trust, q)) for q in year.quarters]
-                expected = _total(trust, year, parts) if any(parts) or trust is None else None
-                _derived(
-                    f"{trust or 'collaborative'} {year}", self._index.get((trust, year)), expected
-                )
+                parts = [vectors.get((trust, q)) for q in year.quarters]
+                expected = _sum(parts) if trust is None or any(parts) else None
+                _derived(f"{trust or 'collaborative'} {year}", vectors.get((trust, year)), expected)
 
     def row(self, trust: OdsCode | None, period: Quarter | FinancialYear) -> LfdRow | None:
         """The row of ``trust`` (``None``: the collaborative) for ``period``; ``None`` when the
@@ -1038,38 +1062,39 @@ def lfd_dashboard(
         for q in y.quarters
         if t.was_member_during(q)
     }
-    cells: dict[tuple[OdsCode, Quarter], dict[LfdBlock, LfdCounts]] = {}
+    cells: dict[tuple[OdsCode, Quarter], list[int]] = {}
     for fact in facts:
         key = (fact.trust, fact.quarter)
         if key not in member_quarters:
             continue
-        counts = LfdCounts.of(fact)
-        blocks = cells.setdefault(key, {})
-        for block in _AGE_BLOCKS[fact.age_band] + ((LfdBlock.LD_AUTISM,) if fact.ld_autism else ()):
-            if block is not LfdBlock.ADULTS:  # the adult total is added up by the row
-                blocks[block] = blocks.get(block, _ZERO) + counts
+        counts = LfdCounts.of(fact)  # checks judged <= reviewed <= in_scope
+        cell = cells.setdefault(key, list(_NOTHING))
+        slots = (
+            (_AGE_SLOT[fact.age_band], _LD_SLOT) if fact.ld_autism else (_AGE_SLOT[fact.age_band],)
+        )
+        for slot in slots:
+            cell[3 * slot] += counts.in_scope
+            cell[3 * slot + 1] += counts.reviewed
+            cell[3 * slot + 2] += counts.judged
     rows: list[LfdRow] = []
     codes = sorted(members)
-    totals: dict[Quarter | FinancialYear, LfdRow] = {}
+    totals: dict[Quarter | FinancialYear, _Vector] = {}
     for code in codes:
         for year in span:
-            year_row: LfdRow | None = None
+            year_total: _Vector | None = None
             for q in year.quarters:
                 if (code, q) not in member_quarters:
                     continue
-                row = LfdRow.from_blocks(code, q, cells.get((code, q), {}))
-                rows.append(row)
-                year_row = attrs.evolve(row, period=year) if year_row is None else year_row + row
-                totals[q] = row if q not in totals else totals[q] + row
-            if year_row is not None:
-                rows.append(year_row)
+                vector = tuple(cells.get((code, q), _NOTHING))
+                rows.append(LfdRow._of_vector(code, q, vector))
+                year_total = _add(year_total or _NOTHING, vector)
+                totals[q] = _add(totals.get(q, _NOTHING), vector)
+            if year_total is not None:
+                rows.append(LfdRow._of_vector(code, year, year_total))
     for year in span:
-        year_total = LfdRow(None, year)
         for q in year.quarters:
-            q_total = attrs.evolve(totals[q], trust=None) if q in totals else LfdRow(None, q)
-            rows.append(q_total)
-            year_total = year_total + q_total
-        rows.append(year_total)
+            rows.append(LfdRow._of_vector(None, q, totals.get(q, _NOTHING)))
+        rows.append(LfdRow._of_vector(None, year, _sum(totals.get(q) for q in year.quarters)))
     return LfdDashboard(as_of=as_of, years=span, trusts=tuple(codes), rows=tuple(rows))
 
 
