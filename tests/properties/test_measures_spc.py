@@ -133,3 +133,21 @@ def test_a_target_outside_the_limits_passes_or_fails_and_inside_is_hit_and_miss(
         else AssuranceIcon.HIT_AND_MISS
     )
     assert result.assurance is expected
+
+
+@given(values_st, st.data())
+def test_missing_values_keep_their_place_and_leave_the_limits_alone(
+    values: list[int], data: st.DataObject
+) -> None:
+    gappy: list[int | None] = list(values)
+    for _ in range(data.draw(st.integers(1, 5))):
+        gappy.insert(data.draw(st.integers(1, len(gappy))), None)
+    bridged = SpcOptions(moving_range_across_gaps=True)
+    plain, with_gaps = xmr(values, options=bridged), xmr(gappy, options=bridged)
+    assert len(with_gaps.points) == len(gappy)
+    assert with_gaps.phases[0].mean == plain.phases[0].mean
+    assert with_gaps.phases[0].upper_limit == plain.phases[0].upper_limit
+    assert [p.label for p in with_gaps.points if p.value is not None] == [
+        p.label for p in plain.points
+    ]
+    assert all(p.label is None for p in with_gaps.points if p.value is None)

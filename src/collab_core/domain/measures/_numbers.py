@@ -67,10 +67,11 @@ def coerce_x(x: Sequence[XValue] | None, n: int) -> tuple[XValue, ...]:
     for i, item in enumerate(xs):
         if isinstance(item, bool) or not isinstance(item, int | str | dt.date):
             raise DomainValidationError(f"x[{i}]", "must be an int, str or date", item)
-    if len(set(xs)) != n:
-        seen: set[XValue] = set()
-        dup = next(item for item in xs if item in seen or seen.add(item))  # type: ignore[func-returns-value]
-        raise DomainValidationError("x", "positions must be unique", dup)
+    seen: set[XValue] = set()
+    for item in xs:
+        if item in seen:
+            raise DomainValidationError("x", "positions must be unique", item)
+        seen.add(item)
     return xs
 
 
