@@ -18,6 +18,8 @@ ADAPTERS = sorted(
     str(p.relative_to(ROOT)) for p in ROOT.glob("adapters/*") if (p / "pyproject.toml").is_file()
 )
 
+TEST_PLUGINS = ("tests/plugins/collab-example-plugin", "tests/plugins/collab-broken-plugin")
+
 
 def _install_everything(session: nox.Session, *groups: str) -> None:
     """The core with its extras and every adapter, editable, plus the named dependency groups."""
@@ -31,6 +33,8 @@ def _install_everything(session: nox.Session, *groups: str) -> None:
 def tests(session: nox.Session) -> None:
     """The whole test suite: the core, every adapter, the docs examples; Hypothesis on."""
     _install_everything(session, "test")
+    # Plugin distributions that the plugin tests discover through their entry points.
+    session.install(*(arg for path in TEST_PLUGINS for arg in ("-e", path)))
     args = session.posargs or ["-n", "auto", "--dist", "loadgroup"]
     session.run("pytest", *args)
 

@@ -7,6 +7,7 @@ This module only re-exports the public API; nothing else lives here.
 from collab_core.domain import *  # noqa: F403 - the domain's public names are the package's
 from collab_core.domain import __all__ as _domain_all
 from collab_core.plugins.hookspecs import hookimpl, hookspec
+from collab_core.plugins.memory import MemoryStore
 from collab_core.serialization import (
     PayloadType,
     from_json,
@@ -23,6 +24,7 @@ from collab_core.service import Collaborative
 
 __all__ = [
     "Collaborative",
+    "MemoryStore",
     "PayloadType",
     "from_json",
     "from_payload",

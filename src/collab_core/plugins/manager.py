@@ -99,7 +99,7 @@ def _canonical(name: str) -> str:
 
 
 def _name_list(value: str) -> frozenset[str]:
-    return frozenset(_canonical(n) for n in value.split(",") if n.strip())
+    return frozenset(_canonical(n.strip()) for n in value.split(",") if n.strip())
 
 
 def _plugin_name(plugin: object) -> str:
@@ -195,6 +195,11 @@ class Plugins:
             self._register(plugin, ep.name, dist, version)
 
     def _register(self, plugin: object, name: str, dist: str | None, version: str | None) -> None:
+        # Two instances of one plugin class would share a name: number the later ones.
+        base, n = name, 1
+        while self._pm.has_plugin(name) or any(r.name == name for r in self._reports):
+            n += 1
+            name = f"{base}#{n}"
         try:
             self._pm.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:
