@@ -87,6 +87,10 @@ short_text: st.SearchStrategy[str] = st.text(
     st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=12
 ).filter(_no_nhs_number)
 ids = st.uuids()
+#: Theme codes: lower-case words joined by ``-``, nested with ``/`` (the taxonomy's rule).
+theme_codes: st.SearchStrategy[str] = st.from_regex(
+    r"[a-z0-9]{1,6}(-[a-z0-9]{1,6}){0,2}(/[a-z0-9]{1,6}(-[a-z0-9]{1,6}){0,1}){0,2}", fullmatch=True
+).filter(lambda code: not find_nhs_numbers(code))
 
 
 @st.composite
@@ -198,7 +202,7 @@ def actions(draw: st.DrawFn) -> Action:
         status=status,
         completed_on=completed,
         impact=impact,
-        themes=draw(st.frozensets(short_text, max_size=2)),
+        themes=draw(st.frozensets(theme_codes, max_size=2)),
     )
 
 
@@ -212,7 +216,7 @@ def learning_items(draw: st.DrawFn) -> LearningItem:
         what_was_learnt=draw(text),
         recorded_on=recorded,
         review_ids=draw(st.frozensets(ids, max_size=2)),
-        themes=draw(st.frozensets(short_text, max_size=3)),
+        themes=draw(st.frozensets(theme_codes, max_size=3)),
         actions=draw(st.lists(actions(), max_size=2, unique_by=lambda a: a.id)),
         signed_off_on=draw(st.none() | _on_or_after(recorded)),
     )
@@ -255,6 +259,7 @@ def learning_journeys(draw: st.DrawFn) -> LearningJourney:
                 by=_on_or_after(planned),
             ),
             max_size=3,
+            unique_by=lambda step: step.subject,
         )
     )
     return LearningJourney(
@@ -298,37 +303,37 @@ def candour_cases(draw: st.DrawFn) -> CandourCase:
     if draw(st.booleans()):
         case = case.decide(draw(st.booleans()), draw(_on_or_after(case.reported_on, 30)))
     if case.notifiable and case.decided_on is not None:
-        step = draw(st.sampled_from(["notify", "attempts", "declined", "none"]))
+        step = draw(st.sampled_from(["notify", "unreachable", "none"]))
         on = draw(_on_or_after(case.decided_on, 30))
         if step == "notify":
             case = case.notify_in_person(on, apology=True)
             if draw(st.booleans()):
                 case = case.follow_up_in_writing(draw(_on_or_after(on, 30)))
-        elif step == "attempts":
+        elif step == "unreachable":
+            # 20(5): closing as unreachable (or declined) needs the recorded attempts first.
             case = case.record_attempt(on, draw(short_text))
-            case = case.close_unreachable(UnreachableReason.CANNOT_BE_CONTACTED, on)
-        elif step == "declined":
-            case = case.close_unreachable(UnreachableReason.DECLINED, on)
+            reason = draw(st.sampled_from(UnreachableReason))
+            case = case.close_unreachable(reason, draw(_on_or_after(on, 30)))
     return case
 
 
 @st.composite
 def concerns(draw: st.DrawFn) -> Concern:
     raised = draw(days())
-    cycles = []
-    for n in range(1, draw(st.integers(0, 2)) + 1):
-        started = draw(_on_or_after(raised))
-        cycles.append(
-            PdsaCycle(
-                number=n,
-                plan=draw(text),
-                started_on=started,
-                do=draw(st.none() | short_text),
-                study=draw(st.none() | short_text),
-                act=draw(st.none() | short_text),
-                ended_on=draw(st.none() | _on_or_after(started)),
-            )
+    cycles: list[PdsaCycle] = []
+    count = draw(st.integers(0, 3))
+    begins = raised
+    for n in range(1, count + 1):
+        started = draw(_on_or_after(begins, 60))
+        ended = draw(_on_or_after(started, 90))
+        # Every cycle but the latest is complete, and the next starts once it has ended.
+        cycle = PdsaCycle(
+            n, draw(text), started, draw(short_text), draw(short_text), draw(short_text), ended
         )
+        if n == count and draw(st.booleans()):
+            cycle = attrs.evolve(cycle, study=None, act=None, ended_on=None)
+        cycles.append(cycle)
+        begins = ended
     return Concern(
         id=draw(ids),
         trust=draw(trusts_codes),
@@ -336,7 +341,7 @@ def concerns(draw: st.DrawFn) -> Concern:
         description=draw(text),
         action_taken=draw(st.none() | text),
         cycles=cycles,
-        themes=draw(st.frozensets(short_text, max_size=2)),
+        themes=draw(st.frozensets(theme_codes, max_size=2)),
         learning_item_id=draw(st.none() | ids),
     )
 
