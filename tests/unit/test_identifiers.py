@@ -81,7 +81,7 @@ def test_a_site_whose_code_starts_with_another_trust_is_refused() -> None:
     assert err.value.field == "code"
 
 
-def test_ods_codes_of_trusts_and_sites_never_compare_equal_to_plain_strings() -> None:
+def test_ods_codes_are_upper_cased_and_never_equal_to_plain_strings() -> None:
     assert OdsCode("rh8") == OdsCode("RH8")
     assert str(OdsCode("rh8")) == "RH8"
     plain: object = "RH8"
@@ -130,7 +130,7 @@ def test_the_published_worked_example_passes_and_the_format_example_fails() -> N
 
 
 @pytest.mark.parametrize("number", TEST_NUMBERS)
-def test_the_fixture_numbers_are_valid_valid_test_numbers(number: str) -> None:
+def test_the_fixture_numbers_are_valid_test_range_numbers(number: str) -> None:
     assert number.startswith("999")
     assert is_valid_nhs_number(number)
 
