@@ -13,6 +13,8 @@ import copy
 import datetime as dt
 import decimal
 import enum
+import importlib
+import pkgutil
 import re
 import threading
 import types
@@ -235,6 +237,24 @@ _DOMAIN_TYPES: tuple[tuple[type[Any], str], ...] = (
 )
 for _cls, _name in _DOMAIN_TYPES:
     register_type(_cls, _name)
+
+
+def _register_domain_results() -> None:
+    """Name every other attrs class the domain exports (the results of measures and targets,
+    say) after its class, so that :func:`from_payload` can dispatch on it from the start."""
+    import collab_core.domain  # noqa: PLC0415 - the package, to walk its modules
+
+    modules = [collab_core.domain]
+    for info in pkgutil.walk_packages(collab_core.domain.__path__, "collab_core.domain."):
+        modules.append(importlib.import_module(info.name))
+    for module in modules:
+        for name in getattr(module, "__all__", ()):
+            value = getattr(module, name, None)
+            if isinstance(value, type) and attrs.has(value) and value not in _BY_CLASS:
+                register_type(value)
+
+
+_register_domain_results()
 
 
 # --------------------------------------------------------------------------------------------
@@ -570,22 +590,41 @@ def _is_union(t: Any) -> bool:
     return len([m for m in typing.get_args(t) if m is not type(None)]) > 1
 
 
+def _read_as_other_string_form(text: str, members: Sequence[Any]) -> bool:
+    """Whether ``text``, meant as a plain string, would be read back as another member."""
+    for member in members:
+        if member is str or _shape(member) != "str":
+            continue
+        try:
+            _CONVERTER.structure(text, member)
+        except Exception:  # noqa: S112 - not readable as this member: try the next
+            continue
+        return True
+    return False
+
+
 def _union_unstructure_fn(t: Any) -> Callable[[Any], Any]:
     members = _union_members(t)
     objects = [m for m in members if _shape(m) == "object"]
+    # With str beside other string forms (``int | str | date``), a plain string that looks like
+    # a date is written {"str": ...} so that it is not read back as one.
+    ambiguous = str in members and any(m is not str and _shape(m) == "str" for m in members)
 
     def unstructure_union(value: Any) -> Any:
         data = _CONVERTER.unstructure(value, type(value))
         if len(objects) > 1 and isinstance(data, dict):
             # Several members are JSON objects: tag which one this is.
             return {"type": payload_type(type(value)).name, **data}
+        if ambiguous and type(value) is str and _read_as_other_string_form(value, members):
+            return {"str": value}
         return data
 
     return unstructure_union
 
 
 def _union_structure_fn(t: Any) -> Callable[[Any, Any], Any]:
-    members = _union_members(t)
+    # Plain str is tried last: it would take any string meant for a date, a code or a period.
+    members = sorted(_union_members(t), key=lambda m: m is str)
     shapes = {m: _shape(m) for m in members}
     names = ", ".join(getattr(m, "__name__", str(m)) for m in members if m is not type(None))
 
@@ -593,6 +632,8 @@ def _union_structure_fn(t: Any) -> Callable[[Any, Any], Any]:
         shape = _json_shape(value)
         if shape == "null" and type(None) in members:
             return None
+        if str in members and shape == "object" and set(value) == {"str"}:
+            return _CONVERTER.structure(value["str"], str)
         fitting = [m for m in members if shapes[m] in (shape, "any")]
         if shape == "object" and len(fitting) > 1:
             tag = value.get("type")

@@ -1,5 +1,7 @@
 """Version-1 payloads of every type stay readable for good: each fixture in
-``tests/fixtures/payloads/v1`` is read (through any upcasters) and must equal the object below.
+``tests/fixtures/payloads/v1`` is read (through any upcasters). A record or value must equal
+its example below; a result of a calculation (whose figures were computed once from fixed
+inputs) must read back without losing anything.
 
 The fixtures are never regenerated: a change that breaks one needs an upcaster, not a new file.
 """
@@ -62,6 +64,7 @@ from collab_core import (
     from_json,
     from_payload,
     payload_type,
+    registered_types,
     to_payload,
 )
 from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery
@@ -267,6 +270,21 @@ def test_every_example_is_filed_under_its_own_type_name(name: str) -> None:
     assert to_payload(example)["type"] == name
 
 
-def test_every_fixture_file_has_an_example() -> None:
+RESULT_FIXTURES = sorted(p.stem for p in FIXTURES.glob("*.json") if p.stem not in EXAMPLES)
+
+
+@pytest.mark.parametrize("name", RESULT_FIXTURES)
+def test_version_1_result_fixture_reads_back_without_loss(name: str) -> None:
+    payload = json.loads(_fixture(name).read_text(encoding="utf-8"))
+    assert payload["type"] == name
+    assert payload["schema_version"] == 1
+    result = from_payload(None, payload)
+    assert payload_type(type(result)).name == name
+    assert to_payload(result) == payload
+
+
+def test_every_payload_type_of_collab_core_has_a_version_1_fixture() -> None:
+    names = {e.name for e in registered_types() if e.cls.__module__.startswith("collab_core.")}
     on_disk = {p.stem for p in FIXTURES.glob("*.json")}
-    assert on_disk == set(EXAMPLES)
+    assert names - on_disk == set(), "write a fixture for each new payload type"
+    assert on_disk - names == set(), "every fixture names a payload type"
