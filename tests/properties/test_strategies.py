@@ -194,7 +194,9 @@ def test_reviewed_deaths_never_exceed_deaths_in_scope(c: cs.CollaborativeRecords
 
 
 @settings(max_examples=10)
-@given(cs.collaboratives(min_trusts=3, max_trusts=3, max_deaths_per_trust=0, max_members_per_trust=0))
+@given(
+    cs.collaboratives(min_trusts=3, max_trusts=3, max_deaths_per_trust=0, max_members_per_trust=0)
+)
 def test_collaborative_sizes_follow_the_arguments(c: cs.CollaborativeRecords) -> None:
     assert len(c.trusts) == 3
     assert c.deaths == c.reviews == c.members == ()
