@@ -34,7 +34,7 @@ def test_docs_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem}", "tmp_path": tmp_path}
     for i, block in enumerate(_blocks(page)):
-        code = compile(block, f"{page.relative_to(DOCS)}[block {i}]", "exec")
+        code = compile(block, f"{page.relative_to(DOCS)}[block {i}]", "exec", dont_inherit=True)
         exec(code, namespace)  # noqa: S102 - running our own documentation is the point
 
 

@@ -404,3 +404,8 @@ def _hypothesis_setup_hook() -> None:
     """
     for cls in STRATEGIES:
         st.register_type_strategy(cls, for_type)
+
+
+# Importing this module registers every strategy at once, for environments where Hypothesis's
+# entry points are turned off (HYPOTHESIS_NO_PLUGINS) or collab-core is not installed.
+_hypothesis_setup_hook()
