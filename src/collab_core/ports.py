@@ -16,6 +16,7 @@ import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from fractions import Fraction
 from typing import Any, Generic, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
@@ -30,12 +31,14 @@ from collab_core.domain.improvement import Concern
 from collab_core.domain.learning import Audience, FamilyInvolvement, LearningItem, SharingEvent
 from collab_core.domain.organisations import Trust
 from collab_core.domain.people import Member
+from collab_core.domain.targets import Measure
 from collab_core.serialization import register_type
 
 __all__ = [
     "RECORD_SPECS",
     "Capability",
     "DeliveryReceipt",
+    "MeasureSpec",
     "OutboxEntry",
     "OutboxStatus",
     "Publication",
@@ -405,6 +408,20 @@ class PublisherSpec:
     name: str
     create: Callable[[Mapping[str, Any]], Publisher]
     description: str = ""
+
+
+@attrs.frozen
+class MeasureSpec:
+    """A measure handed to the host by a plugin's ``collab_register_targets``, with how to read
+    its value, so that targets set on it can be assessed.
+
+    :param measure: the measure; targets name it by :attr:`~collab_core.Measure.id`.
+    :param read: the measure's value on a day, read from a store: ``read(store, day)`` returns an
+        ``int`` or a :class:`~fractions.Fraction`. ``None`` when values are supplied by hand.
+    """
+
+    measure: Measure
+    read: Callable[[Store, dt.date], int | Fraction] | None = None
 
 
 # The payload names of the records the ports exchange, so that an envelope of any of them can be

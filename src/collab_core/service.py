@@ -14,6 +14,7 @@ import logging
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from fractions import Fraction
 from types import TracebackType
 from typing import Any, Self
 
@@ -26,6 +27,7 @@ from collab_core.domain.errors import (
     CollabError,
     ConfigurationError,
     DomainValidationError,
+    PluginError,
     RecordNotFoundError,
     StoreError,
 )
@@ -36,10 +38,12 @@ from collab_core.domain.improvement import Concern
 from collab_core.domain.learning import Audience, FamilyInvolvement, LearningItem, SharingEvent
 from collab_core.domain.organisations import Trust
 from collab_core.domain.people import Member
+from collab_core.domain.targets import Target, TargetProgress
 from collab_core.plugins.manager import Plugins
 from collab_core.ports import (
     Capability,
     DeliveryReceipt,
+    MeasureSpec,
     OutboxEntry,
     OutboxStatus,
     Publication,
@@ -457,6 +461,60 @@ class Collaborative:
             for code, window in sorted(query.windows.items())
         )
         return sharing_trusts(events, query)
+
+    # -- measures and targets ---------------------------------------------------------------
+
+    @property
+    def measures(self) -> Mapping[str, MeasureSpec]:
+        """The measures plugins registered (``collab_register_targets``), by measure id."""
+        return self._plugins.measures
+
+    @property
+    def targets(self) -> Mapping[str, Target]:
+        """The targets plugins registered (``collab_register_targets``), by target id."""
+        return self._plugins.targets
+
+    def measure_value(self, measure_id: str, on: dt.date) -> Fraction:
+        """The value of a registered measure on ``on``, read from the store by its plugin.
+
+        :raises ConfigurationError: no plugin registers the measure, or it has no reader.
+        :raises PluginError: the reader returned something other than an int or a Fraction.
+        """
+        spec = self._plugins.measure_spec(measure_id)
+        if spec is None:
+            known = ", ".join(self._plugins.measures) or "none"
+            raise ConfigurationError(
+                f"measure: no plugin registers {measure_id!r} (known measures: {known})"
+            )
+        if spec.read is None:
+            raise ConfigurationError(
+                f"measure: {measure_id!r} has no reader; pass its value to target_progress"
+            )
+        value = spec.read(self._store, on)
+        if isinstance(value, bool) or not isinstance(value, int | Fraction):
+            raise PluginError(
+                f"measure {measure_id!r}: its reader must return an int or a Fraction, "
+                f"not {type(value).__name__}"
+            )
+        return Fraction(value)
+
+    def target_progress(
+        self, target_id: str, on: dt.date, value: int | Fraction | None = None
+    ) -> TargetProgress:
+        """Where a registered target stands on ``on``: its measure read from the store (or
+        ``value`` when given) against the target's trajectory.
+
+        :raises ConfigurationError: no plugin registers the target, or its measure cannot be
+            read and no ``value`` is given.
+        """
+        target = self._plugins.target(target_id)
+        if target is None:
+            known = ", ".join(self._plugins.targets) or "none"
+            raise ConfigurationError(
+                f"target: no plugin registers {target_id!r} (known targets: {known})"
+            )
+        measured = self.measure_value(target.measure, on) if value is None else value
+        return target.assess(measured, on)
 
     # -- publishing -------------------------------------------------------------------------
 

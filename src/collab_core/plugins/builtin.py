@@ -1,4 +1,5 @@
-"""The built-in plugin: the in-memory reference store under the ``memory`` scheme.
+"""The built-in plugin: the in-memory reference store under the ``memory`` scheme, and the
+collaborative's own measure of members who Learn, Live or Lead QI.
 
 The host registers it after every installed plugin, and its hook implementation is marked
 ``trylast``, so that defaults are plugins like any other (pluggy's eggsample shape).
@@ -6,11 +7,16 @@ The host registers it after every installed plugin, and its hook implementation 
 
 from __future__ import annotations
 
+import datetime as dt
+
+from collab_core.domain.capability import Assessment
+from collab_core.domain.people import Member
+from collab_core.domain.targets import CAPABILITY_MEASURE, Target, capability_census
 from collab_core.plugins.hookspecs import hookimpl
 from collab_core.plugins.memory import SCHEME, MemoryStore
-from collab_core.ports import StoreSpec
+from collab_core.ports import MeasureSpec, Store, StoreSpec
 
-__all__ = ["collab_register_stores"]
+__all__ = ["capability_members", "collab_register_stores", "collab_register_targets"]
 
 
 @hookimpl(trylast=True)
@@ -23,3 +29,17 @@ def collab_register_stores() -> list[StoreSpec]:
             "in-process memory: memory:// is private, memory://name is shared by name",
         )
     ]
+
+
+def capability_members(store: Store, day: dt.date) -> int:
+    """Members who Learn, Live or Lead QI on ``day`` (the 3 L's), streamed from ``store``: only
+    members who had joined and assessments made by then are read."""
+    members = (v.record for v in store.scan(Member, end=day))
+    assessments = (v.record for v in store.scan(Assessment, end=day))
+    return capability_census(members, assessments, day).count
+
+
+@hookimpl(trylast=True)
+def collab_register_targets() -> list[MeasureSpec | Target]:
+    """The capability measure, so that a trust's plugin can set its own targets on it."""
+    return [MeasureSpec(CAPABILITY_MEASURE, read=capability_members)]

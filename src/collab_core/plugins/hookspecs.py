@@ -12,7 +12,15 @@ from typing import Any
 
 import pluggy
 
-from collab_core.ports import DeliveryReceipt, PublisherSpec, Store, StoreSpec, Versioned
+from collab_core.domain.targets import Target
+from collab_core.ports import (
+    DeliveryReceipt,
+    MeasureSpec,
+    PublisherSpec,
+    Store,
+    StoreSpec,
+    Versioned,
+)
 
 __all__ = [
     "PROJECT_NAME",
@@ -20,6 +28,7 @@ __all__ = [
     "collab_records_committed",
     "collab_register_publishers",
     "collab_register_stores",
+    "collab_register_targets",
     "hookimpl",
     "hookspec",
 ]
@@ -68,6 +77,41 @@ def collab_register_publishers() -> list[PublisherSpec]:  # type: ignore[empty-b
         @collab_core.hookimpl
         def collab_register_publishers() -> list[PublisherSpec]:
             return [PublisherSpec("bulletin", BulletinPublisher.from_settings, "e-mail bulletin")]
+    """
+
+
+@hookspec
+def collab_register_targets() -> list[MeasureSpec | Target]:  # type: ignore[empty-body]
+    """Register measures, and targets set on them, that a trust or the collaborative tracks.
+
+    Called once for each :class:`~collab_core.service.Collaborative`, after the plugins are
+    loaded, together with the other registration hooks. Measures are keyed by
+    :attr:`~collab_core.Measure.id` and targets by :attr:`~collab_core.Target.id`; two plugins
+    that register the same id are refused with :class:`~collab_core.PluginError` naming both,
+    as is a target whose measure no plugin registers. The built-in plugin registers
+    :data:`~collab_core.CAPABILITY_MEASURE` (members who Learn, Live or Lead QI), so a plugin
+    may set its own target on it.
+
+    :return: :class:`~collab_core.ports.MeasureSpec` records (a measure and how to read it from
+        a store on a day) and :class:`~collab_core.Target` records, in any order.
+
+    Example::
+
+        @collab_core.hookimpl
+        def collab_register_targets() -> list[MeasureSpec | Target]:
+            days = Measure("rw1.days-to-review", "Median days from death to review", "days")
+            return [
+                MeasureSpec(days, read=median_days_to_review),
+                Target(
+                    "rw1.days-to-review.2019",
+                    days.id,
+                    baseline=90,
+                    baseline_on=dt.date(2018, 4, 1),
+                    goal=60,
+                    deadline=dt.date(2019, 3, 31),
+                    direction=Direction.DOWN,
+                ),
+            ]
     """
 
 

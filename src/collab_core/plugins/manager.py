@@ -27,7 +27,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any, TypeVar
 
@@ -35,8 +35,16 @@ import attrs
 import pluggy
 
 from collab_core.domain.errors import PluginError
+from collab_core.domain.targets import Target
 from collab_core.plugins import builtin, hookspecs
-from collab_core.ports import DeliveryReceipt, PublisherSpec, Store, StoreSpec, Versioned
+from collab_core.ports import (
+    DeliveryReceipt,
+    MeasureSpec,
+    PublisherSpec,
+    Store,
+    StoreSpec,
+    Versioned,
+)
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -172,10 +180,13 @@ class Plugins:
         publishers = self._collect(
             "collab_register_publishers", PublisherSpec, lambda p: p.name, "publisher name"
         )
-        # A plugin whose publisher hook raised is unloaded: forget its stores too.
+        measures, targets = self._collect_targets()
+        # A plugin whose later registration hook raised is unloaded: forget all it registered.
         failed = {r.name for r in self.failed}
         self._stores = {k: spec for k, (spec, by) in stores.items() if by not in failed}
         self._publishers = {k: spec for k, (spec, by) in publishers.items() if by not in failed}
+        self._measures = {k: spec for k, (spec, by) in measures.items() if by not in failed}
+        self._targets = {k: t for k, (t, by) in targets.items() if by not in failed}
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -234,13 +245,11 @@ class Plugins:
                     )
         self._pm.check_pending()
 
-    def _collect(
-        self, hook_name: str, kind: type[_T], key: Callable[[_T], str], what: str
-    ) -> dict[str, tuple[_T, str]]:
-        """Call a registration hook plugin by plugin, so that a duplicate names both plugins
-        and a plugin whose hook raises is reported (or, in strict mode, fatal)."""
+    def _results(self, hook_name: str, kinds: str) -> Iterator[tuple[str, object]]:
+        """Call a registration hook plugin by plugin, in load order, and yield each item it
+        returns with the plugin's name. A plugin whose hook raises is reported (or, in strict
+        mode, fatal) and unloaded."""
         caller = getattr(self._pm.hook, hook_name)
-        found: dict[str, tuple[_T, str]] = {}
         # pluggy calls the last registered first; reversed, they run in load order.
         for impl in reversed(caller.get_hookimpls()):
             others = [p for p in self._pm.get_plugins() if p is not impl.plugin]
@@ -253,22 +262,52 @@ class Plugins:
                 if not isinstance(specs, list | tuple):
                     raise PluginError(
                         f"plugin {impl.plugin_name!r}: {hook_name} must return a list of "
-                        f"{kind.__name__}, not {type(specs).__name__}"
+                        f"{kinds}, not {type(specs).__name__}"
                     )
                 for spec in specs:
-                    if not isinstance(spec, kind):
-                        raise PluginError(
-                            f"plugin {impl.plugin_name!r}: {hook_name} returned a "
-                            f"{type(spec).__name__}, not a {kind.__name__}"
-                        )
-                    name = key(spec)
-                    if name in found:
-                        raise PluginError(
-                            f"{what} {name!r} is registered by two plugins: "
-                            f"{found[name][1]!r} and {impl.plugin_name!r}"
-                        )
-                    found[name] = (spec, impl.plugin_name)
+                    yield impl.plugin_name, spec
+
+    def _collect(
+        self, hook_name: str, kind: type[_T], key: Callable[[_T], str], what: str
+    ) -> dict[str, tuple[_T, str]]:
+        """Call a registration hook plugin by plugin, so that a duplicate names both plugins
+        and a plugin whose hook raises is reported (or, in strict mode, fatal)."""
+        found: dict[str, tuple[_T, str]] = {}
+        for plugin_name, spec in self._results(hook_name, kind.__name__):
+            if not isinstance(spec, kind):
+                raise PluginError(
+                    f"plugin {plugin_name!r}: {hook_name} returned a "
+                    f"{type(spec).__name__}, not a {kind.__name__}"
+                )
+            _keep(found, key(spec), spec, plugin_name, what)
         return dict(sorted(found.items()))
+
+    def _collect_targets(
+        self,
+    ) -> tuple[dict[str, tuple[MeasureSpec, str]], dict[str, tuple[Target, str]]]:
+        """The measures and targets of ``collab_register_targets``, each target checked to name
+        a registered measure."""
+        measures: dict[str, tuple[MeasureSpec, str]] = {}
+        targets: dict[str, tuple[Target, str]] = {}
+        hook_name = "collab_register_targets"
+        for plugin_name, spec in self._results(hook_name, "MeasureSpec or Target"):
+            if isinstance(spec, MeasureSpec):
+                _keep(measures, spec.measure.id, spec, plugin_name, "measure")
+            elif isinstance(spec, Target):
+                _keep(targets, spec.id, spec, plugin_name, "target")
+            else:
+                raise PluginError(
+                    f"plugin {plugin_name!r}: {hook_name} returned a "
+                    f"{type(spec).__name__}, not a MeasureSpec or Target"
+                )
+        for target_id, (target, plugin_name) in targets.items():
+            if target.measure not in measures:
+                known = ", ".join(sorted(measures)) or "none"
+                raise PluginError(
+                    f"plugin {plugin_name!r}: target {target_id!r} is set on measure "
+                    f"{target.measure!r}, which no plugin registers (known measures: {known})"
+                )
+        return dict(sorted(measures.items())), dict(sorted(targets.items()))
 
     def _unload(self, name: str, exc: Exception) -> None:
         """Take back a registered plugin whose registration hook raised."""
@@ -312,6 +351,24 @@ class Plugins:
         """The publisher implementation called ``name``, or ``None``."""
         return self._publishers.get(name)
 
+    @property
+    def measures(self) -> Mapping[str, MeasureSpec]:
+        """Every measure registered through ``collab_register_targets``, by measure id."""
+        return dict(self._measures)
+
+    @property
+    def targets(self) -> Mapping[str, Target]:
+        """Every target registered through ``collab_register_targets``, by target id."""
+        return dict(self._targets)
+
+    def measure_spec(self, measure_id: str) -> MeasureSpec | None:
+        """The measure registered under ``measure_id``, or ``None``."""
+        return self._measures.get(measure_id)
+
+    def target(self, target_id: str) -> Target | None:
+        """The target registered under ``target_id``, or ``None``."""
+        return self._targets.get(target_id)
+
     # -- notification hooks ----------------------------------------------------------------
 
     def records_committed(self, store: Store, records: Sequence[Versioned[Any]]) -> None:
@@ -327,6 +384,15 @@ class Plugins:
         if self._undo_tracing is not None:
             self._undo_tracing()
             self._undo_tracing = None
+
+
+def _keep(found: dict[str, tuple[_T, str]], name: str, spec: _T, plugin: str, what: str) -> None:
+    """Add a registration, refusing a second one under the same name."""
+    if name in found:
+        raise PluginError(
+            f"{what} {name!r} is registered by two plugins: {found[name][1]!r} and {plugin!r}"
+        )
+    found[name] = (spec, plugin)
 
 
 def _hook_names() -> list[str]:
