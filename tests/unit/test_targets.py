@@ -634,3 +634,9 @@ def test_overdue_actions_are_listed_per_trust_oldest_first() -> None:
     assert rw1.overdue[0].days_overdue == (D(2018, 6, 30) - D(2018, 4, 1)).days
     assert result.row(RX2) is not None
     assert result.overdue == 3
+
+
+def test_a_float_value_is_refused_when_assessing_a_target() -> None:
+    target = Target("t", "m", 0, D(2018, 1, 1), 1, D(2019, 1, 1))
+    with pytest.raises(DomainValidationError, match="exact number"):
+        target.assess(0.3, D(2018, 6, 1))  # type: ignore[arg-type]

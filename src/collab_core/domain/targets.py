@@ -134,6 +134,16 @@ def _to_fraction(value: object) -> object:
     return value
 
 
+def _value(value: object, field: str = "value") -> Fraction:
+    """``value`` as an exact Fraction, or :class:`DomainValidationError` (a float, say)."""
+    exact = _to_fraction(value)
+    if not isinstance(exact, Fraction):
+        raise DomainValidationError(
+            field, "must be an exact number (an int, Fraction or Decimal), not a float", value
+        )
+    return exact
+
+
 def _exact(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Fraction):
         raise DomainValidationError(
@@ -289,16 +299,20 @@ class Target:
     def progress(self, value: int | Fraction) -> Fraction:
         """The fraction of the way from baseline to goal: 0 at the baseline, 1 at the goal,
         below 0 when the measure moved the wrong way, above 1 beyond the goal."""
-        return (Fraction(value) - self.baseline) / self.change
+        return (_value(value) - self.baseline) / self.change
 
     def is_met(self, value: int | Fraction) -> bool:
         """Whether ``value`` has reached the goal (in the target's direction)."""
-        return (Fraction(value) - self.goal) * self.direction.sign >= 0
+        return (_value(value) - self.goal) * self.direction.sign >= 0
+
+    def remaining(self, value: int | Fraction) -> Fraction:
+        """How far ``value`` still is from the goal, in the measure's units (0 once met)."""
+        return max(Fraction(0), (self.goal - _value(value)) * self.direction.sign)
 
     def is_on_track(self, value: int | Fraction, on: dt.date) -> bool:
         """Whether ``value`` on ``on`` is at or beyond the trajectory (in the target's
         direction). On and after the deadline this is exactly :meth:`is_met`."""
-        return (Fraction(value) - self.expected_on(on)) * self.direction.sign >= 0
+        return (_value(value) - self.expected_on(on)) * self.direction.sign >= 0
 
     def projected_on(self, value: int | Fraction, on: dt.date) -> dt.date | None:
         """The day the goal is reached if the measure keeps moving at its average rate since the
@@ -311,7 +325,7 @@ class Target:
         """
         if on <= self.baseline_on:
             return None
-        moved = (Fraction(value) - self.baseline) * self.direction.sign
+        moved = (_value(value) - self.baseline) * self.direction.sign
         if moved <= 0:
             return None
         elapsed = (on - self.baseline_on).days
@@ -352,7 +366,7 @@ class TargetProgress:
 
     @classmethod
     def of(cls, target: Target, value: int | Fraction, on: dt.date) -> TargetProgress:
-        value = Fraction(value)
+        value = _value(value)
         return cls(
             target=target,
             on=on,
@@ -361,7 +375,7 @@ class TargetProgress:
             progress=target.progress(value),
             on_track=target.is_on_track(value, on),
             met=target.is_met(value),
-            remaining=max(Fraction(0), (target.goal - value) * target.direction.sign),
+            remaining=target.remaining(value),
             projected_on=target.projected_on(value, on),
         )
 
@@ -371,7 +385,7 @@ class TargetProgress:
         _derived("progress", self.progress, t.progress(v))
         _derived("on_track", self.on_track, t.is_on_track(v, on))
         _derived("met", self.met, t.is_met(v))
-        _derived("remaining", self.remaining, max(Fraction(0), (t.goal - v) * t.direction.sign))
+        _derived("remaining", self.remaining, t.remaining(v))
         _derived("projected_on", self.projected_on, t.projected_on(v, on))
 
     def percent(self, places: int = 1) -> Decimal:
