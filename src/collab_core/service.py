@@ -20,9 +20,10 @@ from typing import Any, Self
 
 import attrs
 
-from collab_core.domain.candour import CandourCase
-from collab_core.domain.capability import Assessment, LearningJourney
-from collab_core.domain.deaths import Death, Review
+from collab_core.domain.calendar import FinancialYear
+from collab_core.domain.candour import CandourCase, CandourPolicy
+from collab_core.domain.capability import THREE_LS, Assessment, Framework, LearningJourney
+from collab_core.domain.deaths import Death, Review, ScaleRegistry
 from collab_core.domain.errors import (
     CollabError,
     ConfigurationError,
@@ -38,7 +39,25 @@ from collab_core.domain.improvement import Concern
 from collab_core.domain.learning import Audience, FamilyInvolvement, LearningItem, SharingEvent
 from collab_core.domain.organisations import Trust
 from collab_core.domain.people import Member
-from collab_core.domain.targets import Target, TargetProgress
+from collab_core.domain.targets import (
+    CandourCompliance,
+    CapabilityCensus,
+    LfdDashboard,
+    LfdLookBack,
+    OverdueActions,
+    ReportingPeriod,
+    SharingCoverage,
+    Target,
+    TargetProgress,
+    candour_compliance,
+    capability_census,
+    lfd_dashboard,
+    lfd_dashboard_query,
+    lfd_look_back,
+    lfd_look_back_queries,
+    overdue_actions,
+    sharing_query,
+)
 from collab_core.plugins.manager import Plugins
 from collab_core.ports import (
     Capability,
@@ -461,6 +480,77 @@ class Collaborative:
             for code, window in sorted(query.windows.items())
         )
         return sharing_trusts(events, query)
+
+    # -- the collaborative's figures --------------------------------------------------------
+
+    def sharing_coverage(self, period: ReportingPeriod, audience: Audience) -> SharingCoverage:
+        """Sharing coverage (:func:`~collab_core.sharing_coverage`) of the recorded trusts, with
+        the numerator counted by the store when it can (:meth:`sharing_trusts`)."""
+        trusts = list(self.trusts())
+        answer = self.sharing_trusts(sharing_query(trusts, period, audience))
+        return SharingCoverage.of(trusts, period, audience, answer)
+
+    def lfd_dashboard(
+        self,
+        years: Iterable[FinancialYear],
+        as_of: dt.date,
+        scales: ScaleRegistry | None = None,
+    ) -> LfdDashboard:
+        """The Learning from Deaths dashboard (:func:`~collab_core.lfd_dashboard`) of the
+        recorded trusts, from facts the store answers natively when it can (:meth:`lfd_facts`)."""
+        years = list(years)
+        trusts = list(self.trusts())
+        query = lfd_dashboard_query(trusts, years, as_of, scales)
+        return lfd_dashboard(self.lfd_facts(query), trusts, years, as_of)
+
+    def lfd_look_back(
+        self, year: FinancialYear, scales: ScaleRegistry | None = None
+    ) -> LfdLookBack:
+        """Quality Account items 27.7-27.9 for ``year`` (:func:`~collab_core.lfd_look_back`)."""
+        trusts = list(self.trusts())
+        earlier, later = lfd_look_back_queries(trusts, year, scales)
+        return lfd_look_back(self.lfd_facts(earlier), self.lfd_facts(later), trusts, year)
+
+    def capability_census(
+        self,
+        on: dt.date,
+        framework: Framework = THREE_LS,
+        *,
+        minimum_level: str | None = None,
+    ) -> CapabilityCensus:
+        """Members who Learn, Live or Lead QI on ``on`` (:func:`~collab_core.capability_census`),
+        reading only the members who had joined and the assessments made by then."""
+        return capability_census(
+            self.records(Member, end=on),
+            self.records(Assessment, end=on),
+            on,
+            framework,
+            minimum_level=minimum_level,
+            trusts=(t.ods_code for t in self.trusts() if t.is_member_on(on)),
+        )
+
+    def candour_compliance(
+        self,
+        period: ReportingPeriod,
+        as_of: dt.date,
+        policy: CandourPolicy | None = None,
+        policies: Mapping[OdsCode, CandourPolicy] | None = None,
+    ) -> CandourCompliance:
+        """Duty of Candour compliance for incidents reported in ``period``
+        (:func:`~collab_core.candour_compliance`)."""
+        return candour_compliance(
+            list(self.trusts()),
+            self.records(CandourCase, start=period.start, end=period.end),
+            period,
+            as_of,
+            policy,
+            policies,
+        )
+
+    def overdue_actions(self, as_of: dt.date) -> OverdueActions:
+        """Open and overdue actions per member trust on ``as_of``
+        (:func:`~collab_core.overdue_actions`)."""
+        return overdue_actions(list(self.trusts()), self.records(LearningItem, end=as_of), as_of)
 
     # -- measures and targets ---------------------------------------------------------------
 
