@@ -28,6 +28,7 @@ from collab_core.plugins import hookspecs, manager
 from collab_core.plugins.manager import Plugins, PluginStatus
 from collab_core.ports import (
     DeliveryReceipt,
+    MeasureSpec,
     Publication,
     PublisherSpec,
     Store,
@@ -125,6 +126,30 @@ def test_hook_collab_register_publishers() -> None:
         publisher = collab.publishers["board"]
         assert isinstance(publisher, _Publisher)
         assert publisher.settings == {"name": "board"}
+
+
+class _TargetPlugin:
+    """Registers a measure read from the store and a target on it."""
+
+    measure = collab_core.Measure("rh8.trusts", "Trusts recorded", "trusts")
+    target = collab_core.Target(
+        "rh8.trusts-2019", "rh8.trusts", 0, dt.date(2018, 4, 1), 4, dt.date(2019, 4, 1)
+    )
+
+    @collab_core.hookimpl
+    def collab_register_targets(self) -> list[MeasureSpec | collab_core.Target]:
+        return [MeasureSpec(self.measure, lambda store, day: store.count(Trust)), self.target]
+
+
+def test_hook_collab_register_targets() -> None:
+    with _open(_TargetPlugin()) as collab:
+        assert collab.plugins.targets == {"rh8.trusts-2019": _TargetPlugin.target}
+        assert sorted(collab.plugins.measures) == ["capability.members", "rh8.trusts"]
+        assert collab.plugins.measure_spec("rh8.trusts").measure == _TargetPlugin.measure
+        collab.record([_trust("RH8"), _trust("RV5")])
+        progress = collab.target_progress("rh8.trusts-2019", dt.date(2018, 10, 1))
+        assert progress.value == 2
+        assert progress == _TargetPlugin.target.assess(2, dt.date(2018, 10, 1))
 
 
 def test_hook_collab_records_committed() -> None:
