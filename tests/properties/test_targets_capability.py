@@ -26,6 +26,8 @@ from collab_core import (
     growth_goal,
     levels_on,
 )
+from collab_core.testing import strategies
+from collab_core.testing.strategies import CollaborativeRecords
 
 FIRST, LAST = dt.date(2016, 4, 1), dt.date(2019, 12, 31)
 SUBJECTS = ("measurement", "pdsa", "co-production")
@@ -178,3 +180,17 @@ def test_capability_growth_is_the_generic_target_applied_to_two_censuses(
     assert growth.progress == growth.target.assess(current.count, on)
     assert growth.target.baseline == baseline.count
     assert growth.change == current.count - baseline.count
+
+
+@given(strategies.collaboratives())
+def test_the_census_of_a_whole_collaborative_follows_the_definition_each_year(
+    records: CollaborativeRecords,
+) -> None:
+    for year in records.years:
+        for on in (year.start, year.end):
+            census = capability_census(records.members, records.assessments, on, records.framework)
+            assessed = {a.member_id for a in records.assessments if a.assessed_on <= on}
+            counted = [m for m in records.members if m.is_member_on(on) and m.id in assessed]
+            assert census.count == len(counted)
+            for kind in MemberKind:
+                assert census.for_kind(kind) == sum(1 for m in counted if m.kind is kind)

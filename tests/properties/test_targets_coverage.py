@@ -22,6 +22,8 @@ from collab_core import (
     sharing_query,
 )
 from collab_core.domain.facts import sharing_trusts
+from collab_core.testing import strategies
+from collab_core.testing.strategies import CollaborativeRecords
 
 FIRST, LAST = dt.date(2017, 1, 1), dt.date(2020, 12, 31)
 CODES = [OdsCode(c) for c in ("RW1", "RX2", "RY3", "R1A", "R2B", "TAK")]
@@ -172,3 +174,23 @@ def test_an_event_of_an_unknown_trust_is_ignored() -> None:
         [trust], [stranger], Quarter.of(stranger.shared_on), Audience.FAMILY
     )
     assert (coverage.numerator, coverage.denominator) == (0, 1)
+
+
+@given(strategies.collaboratives(), audiences)
+def test_coverage_of_a_whole_collaborative_follows_the_definition_in_every_quarter(
+    records: CollaborativeRecords, audience: Audience
+) -> None:
+    for year in records.years:
+        for period in (*year.quarters, year):
+            coverage = sharing_coverage(records.trusts, records.sharing_events, period, audience)
+            members = {t.ods_code: t for t in records.trusts if t.was_member_during(period)}
+            sharers = {
+                e.trust
+                for e in records.sharing_events
+                if e.audience is audience
+                and e.shared_on in period
+                and e.trust in members
+                and members[e.trust].is_member_on(e.shared_on)
+            }
+            assert set(coverage.shared) == sharers
+            assert coverage.denominator == len(members)
