@@ -1,0 +1,384 @@
+"""A store kept in one append-only JSON-lines file, with a commit marker closing every unit of
+work so that a torn write (a crash half-way through) is ignored on the next open.
+
+Each line is one JSON object:
+
+- ``{"op": "put", "kind": ..., "key": ..., "version": ..., "payload": ...}`` a record;
+- ``{"op": "outbox", "payload": ...}`` an outbox entry in its latest state;
+- ``{"op": "commit"}`` the end of a unit of work.
+
+An index of every key's latest line (its offset, version, trust and day) is kept in memory;
+records themselves are read from the file when asked for, so scans stream.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+
+from collab_core import (
+    ConcurrencyError,
+    CorruptRecordError,
+    OdsCode,
+    PayloadError,
+    StoreError,
+    from_payload,
+    to_payload,
+)
+from collab_core.ports import (
+    Capability,
+    LfdFact,
+    LfdQuery,
+    OutboxEntry,
+    OutboxStatus,
+    Record,
+    SharingQuery,
+    Versioned,
+    key_text,
+    record_key,
+    spec_for,
+)
+
+__all__ = ["JsonLinesStore"]
+
+R = TypeVar("R", bound=Record)
+_COMMIT = b'{"op": "commit"}\n'
+
+
+@attrs.frozen
+class _Entry:
+    """Where a record's latest committed line is, and what queries filter on."""
+
+    offset: int
+    version: int
+    trust: str | None
+    day: dt.date | None
+
+
+class JsonLinesStore:
+    """A single-file store for one trust's data: ``jsonl:///path/to/collab.jsonl``.
+
+    Several instances (or processes) may open the same file: each commit takes an exclusive
+    lock on the file, catches up with what others committed, then appends.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._path = Path(path)
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._path.touch(exist_ok=True)
+        self._lock = threading.RLock()
+        self._index: dict[tuple[str, str], _Entry] = {}
+        self._outbox: dict[uuid.UUID, int] = {}
+        self._indexed_to = 0
+        self._closed = False
+        self._catch_up()
+
+    # -- the Store protocol ---------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"jsonl://{self._path.resolve()}"
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return frozenset({Capability.PERSISTENT, Capability.REOPENABLE, Capability.OUTBOX})
+
+    @contextlib.contextmanager
+    def unit_of_work(self) -> Iterator[_UnitOfWork]:
+        self._check_open()
+        uow = _UnitOfWork(self)
+        yield uow
+        uow._commit()
+
+    def get(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> Versioned[R] | None:
+        self._check_open()
+        spec = spec_for(kind)
+        with self._lock:
+            self._catch_up()
+            entry = self._index.get((spec.kind, key_text(key)))
+        if entry is None:
+            return None
+        return Versioned(self._read_record(kind, key_text(key), entry.offset), entry.version)
+
+    def scan(
+        self,
+        kind: type[R],
+        *,
+        trust: OdsCode | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        batch_size: int = 1000,
+    ) -> Iterator[Versioned[R]]:
+        self._check_open()
+        keys = self._matching(kind, trust, start, end)
+        for i in range(0, len(keys), max(1, batch_size)):
+            for key, entry in keys[i : i + batch_size]:
+                yield Versioned(self._read_record(kind, key, entry.offset), entry.version)
+
+    def count(
+        self,
+        kind: type[R],
+        *,
+        trust: OdsCode | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> int:
+        self._check_open()
+        return len(self._matching(kind, trust, start, end))
+
+    def outbox(
+        self, *, publisher: str | None = None, status: OutboxStatus | None = OutboxStatus.PENDING
+    ) -> list[OutboxEntry]:
+        self._check_open()
+        with self._lock:
+            self._catch_up()
+            offsets = sorted(self._outbox.values())
+        entries = [self._read_outbox(offset) for offset in offsets]
+        entries.sort(key=lambda e: e.id)  # ids are time-ordered: oldest first
+        return [
+            e
+            for e in entries
+            if (publisher is None or e.publisher == publisher)
+            and (status is None or e.status is status)
+        ]
+
+    def lfd_facts(self, query: LfdQuery) -> list[LfdFact]:
+        raise StoreError("the jsonl store does not aggregate natively; it declares no capability")
+
+    def sharing_trusts(self, query: SharingQuery) -> frozenset[OdsCode]:
+        raise StoreError("the jsonl store does not aggregate natively; it declares no capability")
+
+    def close(self) -> None:
+        self._closed = True
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"the store {self.url} is closed")
+
+    def _matching(
+        self,
+        kind: type[Any],
+        trust: OdsCode | None,
+        start: dt.date | None,
+        end: dt.date | None,
+    ) -> list[tuple[str, _Entry]]:
+        name = spec_for(kind).kind
+        wanted = None if trust is None else trust.code
+        with self._lock:
+            self._catch_up()
+            found = [(k[1], e) for k, e in self._index.items() if k[0] == name]
+        out = []
+        for key, entry in found:
+            if wanted is not None and entry.trust != wanted:
+                continue
+            if (start is not None or end is not None) and entry.day is None:
+                continue
+            if start is not None and entry.day is not None and entry.day < start:
+                continue
+            if end is not None and entry.day is not None and entry.day > end:
+                continue
+            out.append((key, entry))
+        out.sort(key=lambda pair: pair[0])
+        return out
+
+    def _line_at(self, offset: int) -> bytes:
+        with self._path.open("rb") as f:
+            f.seek(offset)
+            return f.readline()
+
+    def _read_record(self, kind: type[R], key: str, offset: int) -> R:
+        name = spec_for(kind).kind
+        try:
+            line = json.loads(self._line_at(offset))
+            record = from_payload(kind, line["payload"])
+        except PayloadError as exc:
+            raise CorruptRecordError(self._path.name, f"{name} {key}", exc.problems) from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CorruptRecordError(self._path.name, f"{name} {key}", [str(exc)]) from None
+        return record  # type: ignore[no-any-return]
+
+    def _read_outbox(self, offset: int) -> OutboxEntry:
+        try:
+            line = json.loads(self._line_at(offset))
+            entry = from_payload(OutboxEntry, line["payload"])
+        except PayloadError as exc:
+            raise CorruptRecordError(self._path.name, f"outbox at {offset}", exc.problems) from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CorruptRecordError(self._path.name, f"outbox at {offset}", [str(exc)]) from None
+        return entry  # type: ignore[no-any-return]
+
+    def _catch_up(self) -> None:
+        """Index every unit committed since we last looked (by us or another writer)."""
+        if self._path.stat().st_size == self._indexed_to:
+            return
+        with self._lock, self._path.open("rb") as f:
+            f.seek(self._indexed_to)
+            pending: list[tuple[int, dict[str, Any]]] = []
+            offset = self._indexed_to
+            for raw in f:
+                if not raw.endswith(b"\n"):
+                    break  # a torn last line: its unit never committed
+                try:
+                    line = json.loads(raw)
+                except ValueError:
+                    break  # garbage after the last commit is a torn write too
+                if line.get("op") == "commit":
+                    self._apply(pending)
+                    pending = []
+                    self._indexed_to = offset + len(raw)
+                else:
+                    pending.append((offset, line))
+                offset += len(raw)
+
+    def _apply(self, lines: list[tuple[int, dict[str, Any]]]) -> None:
+        for offset, line in lines:
+            if line.get("op") == "put":
+                spec = spec_for(str(line["kind"]))
+                day = line.get("day")
+                self._index[(spec.kind, str(line["key"]))] = _Entry(
+                    offset,
+                    int(line["version"]),
+                    line.get("trust"),
+                    None if day is None else dt.date.fromisoformat(day),
+                )
+            elif line.get("op") == "outbox":
+                self._outbox[uuid.UUID(str(line["id"]))] = offset
+
+    # -- writing --------------------------------------------------------------------------
+
+    def _append(self, make_lines: Callable[[], list[dict[str, Any]]]) -> None:
+        """Append one unit and its commit marker under an exclusive file lock.
+
+        ``make_lines`` runs under the lock, after catching up with other writers, so that its
+        version checks see every unit committed before ours.
+        """
+        with self._lock, self._path.open("r+b") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                self._catch_up()
+                # Cut any torn tail left by a crash so our unit starts on a clean line.
+                f.truncate(self._indexed_to)
+                lines = make_lines()
+                data = b"".join(json.dumps(line).encode() + b"\n" for line in lines) + _COMMIT
+                f.seek(self._indexed_to)
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+            self._catch_up()
+
+
+class _UnitOfWork:
+    """Writes buffered in memory and appended as one unit on commit."""
+
+    def __init__(self, store: JsonLinesStore) -> None:
+        self._store = store
+        self._puts: dict[tuple[str, str], tuple[Record, int, int | None]] = {}
+        self._outbox: dict[uuid.UUID, OutboxEntry] = {}
+
+    def get(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> Versioned[R] | None:
+        spec = spec_for(kind)
+        pending = self._puts.get((spec.kind, key_text(key)))
+        if pending is not None:
+            return Versioned(pending[0], pending[1])  # type: ignore[arg-type]
+        return self._store.get(kind, key)
+
+    def put(
+        self, records: Sequence[Record], *, expected_versions: Sequence[int | None] | None = None
+    ) -> tuple[int, ...]:
+        if expected_versions is not None and len(expected_versions) != len(records):
+            raise StoreError("expected_versions needs one entry per record")
+        versions = []
+        for i, record in enumerate(records):
+            spec = spec_for(type(record))
+            key = record_key(record)
+            current = self.get(type(record), key)
+            held = 0 if current is None else current.version
+            expected = None if expected_versions is None else expected_versions[i]
+            if expected is not None and expected != held:
+                raise ConcurrencyError(spec.kind, key, expected, held or None)
+            if current is not None and current.record == record:
+                versions.append(held)
+                continue
+            base = self._puts.get((spec.kind, key))
+            self._puts[(spec.kind, key)] = (record, held + 1, base[2] if base else held)
+            versions.append(held + 1)
+        return tuple(versions)
+
+    def enqueue(self, entries: Sequence[OutboxEntry]) -> None:
+        for entry in entries:
+            self._outbox[entry.id] = entry
+
+    def mark_delivered(self, entry_ids: Sequence[uuid.UUID], at: dt.datetime) -> None:
+        for entry_id in entry_ids:
+            entry = self._outbox_entry(entry_id)
+            self._outbox[entry_id] = attrs.evolve(
+                entry, status=OutboxStatus.DELIVERED, updated_at=at
+            )
+
+    def mark_failed(self, entry_id: uuid.UUID, error: str, at: dt.datetime) -> None:
+        entry = self._outbox_entry(entry_id)
+        self._outbox[entry_id] = attrs.evolve(
+            entry,
+            status=OutboxStatus.FAILED,
+            attempts=entry.attempts + 1,
+            last_error=error,
+            updated_at=at,
+        )
+
+    def rollback(self) -> None:
+        self._puts.clear()
+        self._outbox.clear()
+
+    def _outbox_entry(self, entry_id: uuid.UUID) -> OutboxEntry:
+        if entry_id in self._outbox:
+            return self._outbox[entry_id]
+        for entry in self._store.outbox(status=None):
+            if entry.id == entry_id:
+                return entry
+        raise StoreError(f"no outbox entry {entry_id}")
+
+    def _commit(self) -> None:
+        if self._puts or self._outbox:
+            self._store._append(self._lines)  # noqa: SLF001 - the store's own unit of work
+
+    def _lines(self) -> list[dict[str, Any]]:
+        """The unit's lines, after checking no one changed what it read (optimistic locking)."""
+        index = self._store._index  # noqa: SLF001
+        lines: list[dict[str, Any]] = []
+        for (kind, key), (record, version, base) in self._puts.items():
+            now = index.get((kind, key))
+            if (0 if now is None else now.version) != base:
+                raise ConcurrencyError(kind, key, base, None if now is None else now.version)
+            spec = spec_for(kind)
+            trust = spec.trust(record)
+            day = spec.day(record)
+            lines.append(
+                {
+                    "op": "put",
+                    "kind": kind,
+                    "key": key,
+                    "version": version,
+                    "trust": None if trust is None else trust.code,
+                    "day": None if day is None else day.isoformat(),
+                    "payload": to_payload(record),
+                }
+            )
+        lines.extend(
+            {"op": "outbox", "id": str(e.id), "payload": to_payload(e)}
+            for e in self._outbox.values()
+        )
+        return lines
