@@ -29,6 +29,7 @@ import attrs
 from collab_core import (
     ConcurrencyError,
     CorruptRecordError,
+    DomainValidationError,
     OdsCode,
     PayloadError,
     StoreError,
@@ -300,7 +301,9 @@ class _UnitOfWork:
         self, records: Sequence[Record], *, expected_versions: Sequence[int | None] | None = None
     ) -> tuple[int, ...]:
         if expected_versions is not None and len(expected_versions) != len(records):
-            raise StoreError("expected_versions needs one entry per record")
+            raise DomainValidationError(
+                "expected_versions", "needs one entry per record", len(expected_versions)
+            )
         versions = []
         for i, record in enumerate(records):
             spec = spec_for(type(record))
