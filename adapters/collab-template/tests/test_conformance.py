@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,10 @@ from collab_template import FolderPublisher, TemplateStore
 
 class TestTemplateStore(StoreTests):
     @pytest.fixture
-    def open_store(self, request: pytest.FixtureRequest) -> StoreOpener:
+    def open_store(self) -> Iterator[StoreOpener]:
         name = f"t{uuid.uuid4().hex}"
-        request.addfinalizer(lambda: MemoryStore.drop(f"template-{name}"))
-        return lambda: TemplateStore(name)
+        yield lambda: TemplateStore(name)
+        MemoryStore.drop(f"template-{name}")
 
 
 def test_the_folder_publisher_writes_one_json_file_per_publication(tmp_path: Path) -> None:

@@ -63,6 +63,13 @@ from collab_core.domain.errors import (
     StoreError,
     TransitionError,
 )
+from collab_core.domain.facts import (
+    LfdFact,
+    LfdQuery,
+    SharingQuery,
+    lfd_facts,
+    sharing_trusts,
+)
 from collab_core.domain.identifiers import (
     CaseReference,
     OdsCode,
@@ -335,3 +342,6 @@ __all__ += [
     "sharing_coverage",
     "sharing_query",
 ]
+
+# the facts the headline figures are built from (collab_core.domain.facts)
+__all__ += ["LfdFact", "LfdQuery", "SharingQuery", "lfd_facts", "sharing_trusts"]

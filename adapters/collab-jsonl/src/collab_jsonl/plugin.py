@@ -6,7 +6,6 @@ from urllib.parse import unquote, urlsplit
 
 from collab_core import ConfigurationError, hookimpl
 from collab_core.ports import Store, StoreSpec
-
 from collab_jsonl.store import JsonLinesStore
 
 

@@ -30,20 +30,22 @@ from collab_core import (
     ConcurrencyError,
     CorruptRecordError,
     DomainValidationError,
+    LfdFact,
+    LfdQuery,
     OdsCode,
     PayloadError,
+    RecordNotFoundError,
+    SharingQuery,
     StoreError,
     from_payload,
     to_payload,
 )
 from collab_core.ports import (
     Capability,
-    LfdFact,
-    LfdQuery,
     OutboxEntry,
     OutboxStatus,
     Record,
-    SharingQuery,
+    RecordSpec,
     Versioned,
     key_text,
     record_key,
@@ -54,6 +56,11 @@ __all__ = ["JsonLinesStore"]
 
 R = TypeVar("R", bound=Record)
 _COMMIT = b'{"op": "commit"}\n'
+
+
+def _check_batch_size(batch_size: object) -> None:
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise DomainValidationError("batch_size", "must be a positive integer", batch_size)
 
 
 @attrs.frozen
@@ -121,6 +128,7 @@ class JsonLinesStore:
         batch_size: int = 1000,
     ) -> Iterator[Versioned[R]]:
         self._check_open()
+        _check_batch_size(batch_size)
         keys = self._matching(kind, trust, start, end)
         for i in range(0, len(keys), max(1, batch_size)):
             for key, entry in keys[i : i + batch_size]:
@@ -143,9 +151,8 @@ class JsonLinesStore:
         self._check_open()
         with self._lock:
             self._catch_up()
-            offsets = sorted(self._outbox.values())
+            offsets = list(self._outbox.values())  # the index keeps first-enqueued order
         entries = [self._read_outbox(offset) for offset in offsets]
-        entries.sort(key=lambda e: e.id)  # ids are time-ordered: oldest first
         return [
             e
             for e in entries
@@ -200,25 +207,28 @@ class JsonLinesStore:
             return f.readline()
 
     def _read_record(self, kind: type[R], key: str, offset: int) -> R:
-        name = spec_for(kind).kind
+        table = f"{spec_for(kind).kind} in {self._path.name}"
         try:
             line = json.loads(self._line_at(offset))
             record = from_payload(kind, line["payload"])
         except PayloadError as exc:
-            raise CorruptRecordError(self._path.name, f"{name} {key}", exc.problems) from None
+            raise CorruptRecordError(table, key, exc.problems) from None
         except (ValueError, KeyError, TypeError) as exc:
-            raise CorruptRecordError(self._path.name, f"{name} {key}", [str(exc)]) from None
-        return record  # type: ignore[no-any-return]
+            raise CorruptRecordError(table, key, [f"unreadable line: {exc}"]) from None
+        return record
 
     def _read_outbox(self, offset: int) -> OutboxEntry:
+        table = f"outbox in {self._path.name}"
         try:
             line = json.loads(self._line_at(offset))
             entry = from_payload(OutboxEntry, line["payload"])
         except PayloadError as exc:
-            raise CorruptRecordError(self._path.name, f"outbox at {offset}", exc.problems) from None
+            raise CorruptRecordError(table, f"at byte {offset}", exc.problems) from None
         except (ValueError, KeyError, TypeError) as exc:
-            raise CorruptRecordError(self._path.name, f"outbox at {offset}", [str(exc)]) from None
-        return entry  # type: ignore[no-any-return]
+            raise CorruptRecordError(
+                table, f"at byte {offset}", [f"unreadable line: {exc}"]
+            ) from None
+        return entry
 
     def _catch_up(self) -> None:
         """Index every unit committed since we last looked (by us or another writer)."""
@@ -246,7 +256,7 @@ class JsonLinesStore:
     def _apply(self, lines: list[tuple[int, dict[str, Any]]]) -> None:
         for offset, line in lines:
             if line.get("op") == "put":
-                spec = spec_for(str(line["kind"]))
+                spec: RecordSpec[Any] = spec_for(str(line["kind"]))
                 day = line.get("day")
                 self._index[(spec.kind, str(line["key"]))] = _Entry(
                     offset,
@@ -255,6 +265,7 @@ class JsonLinesStore:
                     None if day is None else dt.date.fromisoformat(day),
                 )
             elif line.get("op") == "outbox":
+                # Assigning to an existing key keeps its place: the order stays first-enqueued.
                 self._outbox[uuid.UUID(str(line["id"]))] = offset
 
     # -- writing --------------------------------------------------------------------------
@@ -322,8 +333,10 @@ class _UnitOfWork:
         return tuple(versions)
 
     def enqueue(self, entries: Sequence[OutboxEntry]) -> None:
+        known = {e.id for e in self._store.outbox(status=None)}
         for entry in entries:
-            self._outbox[entry.id] = entry
+            if entry.id not in known and entry.id not in self._outbox:  # the first one stays
+                self._outbox[entry.id] = entry
 
     def mark_delivered(self, entry_ids: Sequence[uuid.UUID], at: dt.datetime) -> None:
         for entry_id in entry_ids:
@@ -352,21 +365,21 @@ class _UnitOfWork:
         for entry in self._store.outbox(status=None):
             if entry.id == entry_id:
                 return entry
-        raise StoreError(f"no outbox entry {entry_id}")
+        raise RecordNotFoundError("outbox entry", entry_id)
 
     def _commit(self) -> None:
         if self._puts or self._outbox:
-            self._store._append(self._lines)  # noqa: SLF001 - the store's own unit of work
+            self._store._append(self._lines)
 
     def _lines(self) -> list[dict[str, Any]]:
         """The unit's lines, after checking no one changed what it read (optimistic locking)."""
-        index = self._store._index  # noqa: SLF001
+        index = self._store._index
         lines: list[dict[str, Any]] = []
         for (kind, key), (record, version, base) in self._puts.items():
             now = index.get((kind, key))
             if (0 if now is None else now.version) != base:
                 raise ConcurrencyError(kind, key, base, None if now is None else now.version)
-            spec = spec_for(kind)
+            spec: RecordSpec[Any] = spec_for(kind)
             trust = spec.trust(record)
             day = spec.day(record)
             lines.append(

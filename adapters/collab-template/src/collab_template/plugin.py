@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 from collab_core import ConfigurationError, hookimpl
 from collab_core.ports import PublisherSpec, Store, StoreSpec
-
 from collab_template.publisher import FolderPublisher
 from collab_template.store import TemplateStore
 

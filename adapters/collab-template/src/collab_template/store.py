@@ -14,15 +14,12 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import TypeVar
 
-from collab_core import MemoryStore, OdsCode
+from collab_core import LfdFact, LfdQuery, MemoryStore, OdsCode, SharingQuery
 from collab_core.ports import (
     Capability,
-    LfdFact,
-    LfdQuery,
     OutboxEntry,
     OutboxStatus,
     Record,
-    SharingQuery,
     UnitOfWork,
     Versioned,
 )
