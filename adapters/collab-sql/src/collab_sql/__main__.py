@@ -1,0 +1,70 @@
+"""The ``python -m collab_sql`` command (also installed as ``collab-sql``): upgrade a database's
+schema, or show its current revision.
+
+.. code-block:: console
+
+    $ python -m collab_sql upgrade sqlite:///collab.db
+    $ python -m collab_sql current postgresql://collab@db.example.nhs.uk/collab
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from collab_core import CollabError
+from collab_sql.migrate import current, head_revision, known_revisions, upgrade
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m collab_sql",
+        description="Manage the schema of a collab-sql database (SQLite or PostgreSQL).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    up = commands.add_parser("upgrade", help="apply pending migrations to the database at URL")
+    up.add_argument("url", metavar="URL", help="e.g. sqlite:///collab.db or postgresql://…")
+    up.add_argument(
+        "--to", default="head", metavar="REVISION", help="stop at this revision (default: head)"
+    )
+    now = commands.add_parser("current", help="show the schema revision of the database at URL")
+    now.add_argument("url", metavar="URL")
+    commands.add_parser("heads", help="list the revisions this collab-sql knows, oldest first")
+    return parser
+
+
+def _show(revision: str | None) -> str:
+    return "none (no collab-sql schema)" if revision is None else revision
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit status (0 done, 1 failed, 2 bad usage)."""
+    args = _parser().parse_args(argv)
+    out = sys.stdout
+    try:
+        if args.command == "upgrade":
+            result = upgrade(args.url, args.to)
+            if result.changed:
+                out.write(
+                    f"{result.url}: upgraded from {_show(result.before)} to {_show(result.after)}\n"
+                )
+            else:
+                out.write(f"{result.url}: already at {_show(result.after)}\n")
+        elif args.command == "current":
+            revision = current(args.url)
+            head = head_revision()
+            state = " (head)" if revision == head else f" (head is {head})"
+            out.write(f"{_show(revision)}{state}\n")
+        else:
+            out.write("\n".join(known_revisions()) + "\n")
+    except CollabError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,274 @@
+"""The dashboard facts computed in SQL (ARCHITECTURE rule 8), answering exactly what the pure
+reference functions :func:`collab_core.domain.facts.lfd_facts` and ``sharing_trusts`` answer.
+
+Each trust's scope policy, the scales' judged values and the sharing windows travel as
+``VALUES`` lists in common table expressions; the stored, indexed derived columns carry the
+rest. Memory grows with trusts x quarters, never with deaths.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from collab_core import (
+    AgeBand,
+    CorruptRecordError,
+    DeathSetting,
+    OdsCode,
+    ResponseType,
+    Review,
+)
+from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery
+from collab_core.ports import spec_for
+from collab_sql._derived import decode_quarter
+from collab_sql._payload import decode
+from collab_sql.schema import RECORD_TABLES, REVIEW_SCORE
+
+__all__ = ["lfd_facts", "sharing_trusts"]
+
+_DEATH = RECORD_TABLES["death"]
+_REVIEW = RECORD_TABLES["review"]
+_SHARING = RECORD_TABLES["sharing"]
+_SCORE = REVIEW_SCORE
+
+# A switched-off month or day window: the stored counts are never negative.
+_OFF = -1
+
+#: The responses that count as a case record review or investigation (item 27.2).
+_COUNTING = sorted(t.value for t in ResponseType if t.counts_as_review_or_investigation)
+
+
+def _policy_cte(query: LfdQuery) -> Any:
+    rows = [
+        (
+            trust.code,
+            int(policy.inpatient),
+            _OFF if policy.community_contact_months is None else policy.community_contact_months,
+            _OFF if policy.discharge_days is None else policy.discharge_days,
+            int(policy.route_ld_autism_to_leder),
+        )
+        for trust, policy in sorted(query.policies.items())
+    ]
+    return (
+        sa.values(
+            sa.column("trust", sa.String),
+            sa.column("inpatient", sa.Integer),
+            sa.column("months", sa.Integer),
+            sa.column("days", sa.Integer),
+            sa.column("leder", sa.Integer),
+            name="policy",
+        )
+        .data(rows)
+        .cte("policy")
+    )
+
+
+def _judged_cte(query: LfdQuery) -> Any | None:
+    rows = sorted(
+        (scale_id, version, value)
+        for (scale_id, version), values in query.judged_values.items()
+        for value in values
+    )
+    if not rows:
+        return None
+    return (
+        sa.values(
+            sa.column("scale_id", sa.String),
+            sa.column("scale_version", sa.Integer),
+            sa.column("value", sa.Integer),
+            name="judged",
+        )
+        .data(rows)
+        .cte("judged")
+    )
+
+
+def _known_cte(query: LfdQuery) -> Any:
+    rows = sorted(
+        (scale.id, scale.version, scale.minimum, scale.maximum)
+        for scale in query.scales.scales.values()
+    )
+    if not rows:
+        rows = [("", 0, 1, 0)]  # an empty range matches no score
+    return (
+        sa.values(
+            sa.column("scale_id", sa.String),
+            sa.column("scale_version", sa.Integer),
+            sa.column("minimum", sa.Integer),
+            sa.column("maximum", sa.Integer),
+            name="known",
+        )
+        .data(rows)
+        .cte("known")
+    )
+
+
+def _done_reviews(query: LfdQuery) -> Any:
+    """Reviews that count for item 27.2, completed by ``as_of``."""
+    return sa.and_(
+        _REVIEW.c.response_type.in_(_COUNTING),
+        _REVIEW.c.completed_on.is_not(None),
+        _REVIEW.c.completed_on <= query.as_of,
+    )
+
+
+def _judged_score(score: Any, judged: Any) -> Any:
+    return sa.and_(
+        score.c.scale_id == judged.c.scale_id,
+        score.c.scale_version == judged.c.scale_version,
+        score.c.value == judged.c.value,
+    )
+
+
+def _check_scores(conn: Connection, query: LfdQuery, judged: Any | None) -> None:
+    """Fail as the reference does on a score it cannot judge.
+
+    The reference judges each counting review's scores in order and stops at the first one that
+    means a problem in care; a score on a scale the query does not know, or outside its scale's
+    range, raises when reached. So does this: the offending review is replayed through the
+    domain's own rule, which raises the same error.
+    """
+    known = _known_cte(query)
+    score = _SCORE.alias("s")
+    earlier = _SCORE.alias("e")
+    unknown = ~sa.exists().where(
+        known.c.scale_id == score.c.scale_id,
+        known.c.scale_version == score.c.scale_version,
+        score.c.value.between(known.c.minimum, known.c.maximum),
+    )
+    conditions = [_done_reviews(query), unknown]
+    if judged is not None:
+        conditions.append(
+            ~sa.exists()
+            .where(
+                earlier.c.review_key == score.c.review_key,
+                earlier.c.position < score.c.position,
+                _judged_score(earlier, judged),
+            )
+            .correlate(score)
+        )
+    stmt = (
+        sa.select(_REVIEW.c.key, _REVIEW.c.payload)
+        .select_from(score.join(_REVIEW, _REVIEW.c.key == score.c.review_key))
+        .where(*conditions)
+        .order_by(_REVIEW.c.key)
+        .limit(1)
+    )
+    row = conn.execute(stmt).first()
+    if row is not None:
+        review: Review = decode(spec_for(Review), "review", row.key, row.payload)
+        review.problem_in_care(query.scales)  # raises the domain's own error
+
+
+def _check_filled(conn: Connection) -> None:
+    """Refuse to count around rows whose derived columns are empty: their payloads did not
+    decode when the columns were filled, and the reference would fail reading them too."""
+    for table, column in ((_DEATH, _DEATH.c.quarter), (_REVIEW, _REVIEW.c.response_type)):
+        key = conn.scalar(sa.select(table.c.key).where(column.is_(None)).limit(1))
+        if key is not None:
+            raise CorruptRecordError(
+                table.name, key, ["its derived columns are empty: the payload did not decode"]
+            )
+
+
+def lfd_facts(conn: Connection, query: LfdQuery) -> list[LfdFact]:
+    """The native :func:`collab_core.domain.facts.lfd_facts` over the stored deaths and reviews."""
+    if not query.policies:
+        return []
+    _check_filled(conn)
+    policy = _policy_cte(query)
+    judged = _judged_cte(query)
+    _check_scores(conn, query, judged)
+
+    if judged is None:
+        judged_flag: Any = sa.literal(0)
+    else:
+        score = _SCORE.alias("js")
+        judged_flag = sa.case(
+            (
+                sa.exists()
+                .where(score.c.review_key == _REVIEW.c.key, _judged_score(score, judged))
+                .correlate(_REVIEW),
+                1,
+            ),
+            else_=0,
+        )
+    done = (
+        sa.select(
+            _REVIEW.c.death_key.label("death_key"),
+            sa.func.max(judged_flag).label("judged"),
+        )
+        .where(_done_reviews(query))
+        .group_by(_REVIEW.c.death_key)
+        .subquery("done")
+    )
+    death = _DEATH
+    in_scope = sa.or_(
+        sa.and_(policy.c.inpatient == 1, death.c.setting == DeathSetting.INPATIENT.value),
+        death.c.contact_months <= policy.c.months,
+        death.c.discharge_days <= policy.c.days,
+        sa.and_(policy.c.leder == 1, death.c.ld_autism.is_(sa.true())),
+    )
+    stmt = (
+        sa.select(
+            death.c.trust,
+            death.c.quarter,
+            death.c.age_band,
+            death.c.ld_autism,
+            sa.func.count().label("in_scope"),
+            sa.func.count(done.c.death_key).label("reviewed"),
+            sa.func.coalesce(sa.func.sum(done.c.judged), 0).label("judged"),
+        )
+        .select_from(
+            death.join(policy, policy.c.trust == death.c.trust).outerjoin(
+                done, done.c.death_key == death.c.key
+            )
+        )
+        .where(death.c.day.between(query.deaths_from, query.deaths_to), in_scope)
+        .group_by(death.c.trust, death.c.quarter, death.c.age_band, death.c.ld_autism)
+    )
+    facts = [
+        LfdFact(
+            OdsCode(row.trust),
+            decode_quarter(row.quarter),
+            None if row.age_band is None else AgeBand(row.age_band),
+            bool(row.ld_autism),
+            int(row.in_scope),
+            int(row.reviewed),
+            int(row.judged),
+        )
+        for row in conn.execute(stmt)
+    ]
+    return sorted(facts)
+
+
+def sharing_trusts(conn: Connection, query: SharingQuery) -> frozenset[OdsCode]:
+    """The native :func:`collab_core.domain.facts.sharing_trusts` over stored sharing events."""
+    rows = [
+        (trust.code, start, end)
+        for trust, (start, end) in sorted(query.windows.items())
+        if start <= end
+    ]
+    if not rows:
+        return frozenset()
+    window = (
+        sa.values(
+            sa.column("trust", sa.String),
+            sa.column("start", sa.Date),
+            sa.column("end", sa.Date),
+            name="window",
+        )
+        .data(rows)
+        .cte("window")
+    )
+    sharing = _SHARING
+    shared = sa.exists().where(
+        sharing.c.trust == window.c.trust,
+        sharing.c.audience == query.audience.value,
+        sharing.c.day.between(window.c.start, window.c.end),
+    )
+    stmt = sa.select(window.c.trust).where(shared)
+    return frozenset(OdsCode(trust) for trust in conn.scalars(stmt))

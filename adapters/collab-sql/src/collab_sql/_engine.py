@@ -1,0 +1,85 @@
+"""Creating SQLAlchemy engines for store URLs: SQLite with WAL, foreign keys and a busy timeout,
+and transactions that begin when and how collab-sql says; PostgreSQL through psycopg 3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import StaticPool
+
+from collab_core import ConfigurationError, StoreError
+from collab_sql._url import StoreUrl, redact
+
+__all__ = ["BEGIN_IMMEDIATE", "create_engine", "describe", "translate_errors"]
+
+#: Execution options for a connection whose transactions must take SQLite's write lock at once,
+#: so that what a unit of work reads cannot change before it writes.
+BEGIN_IMMEDIATE = {"collab_sqlite_begin": "IMMEDIATE"}
+
+# SQLite waits this long for another writer before reporting the database as locked.
+_BUSY_TIMEOUT_S = 30.0
+
+
+def create_engine(url: StoreUrl) -> Engine:
+    """An engine for ``url``; nothing is connected yet."""
+    if url.backend == "sqlite":
+        return _sqlite_engine(url)
+    try:
+        return sa.create_engine(url.engine_url, pool_pre_ping=True)
+    except ModuleNotFoundError:
+        raise ConfigurationError(
+            "url: PostgreSQL needs psycopg 3: pip install 'collab-sql[postgresql]'"
+        ) from None
+
+
+def _sqlite_engine(url: StoreUrl) -> Engine:
+    options: dict[str, Any] = {}
+    if url.in_memory:
+        # One connection, shared: every new connection would see an empty database.
+        options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    elif "timeout" not in url.engine_url.query:
+        options = {"connect_args": {"timeout": _BUSY_TIMEOUT_S}}
+    engine = sa.create_engine(url.engine_url, **options)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN, instead of the driver's own guesswork.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if not url.in_memory:
+                cursor.execute("PRAGMA journal_mode = WAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("collab_sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def describe(exc: DBAPIError, shown_url: str) -> str:
+    """The driver's own message for ``exc``, first line only, with any password hidden."""
+    original = exc.orig if exc.orig is not None else exc
+    text = str(original).strip().splitlines()
+    return redact(text[0] if text else type(original).__name__).replace(shown_url, "the store")
+
+
+@contextmanager
+def translate_errors(what: str, shown_url: str) -> Iterator[None]:
+    """Turn a driver error inside the block into a :class:`~collab_core.StoreError`."""
+    try:
+        yield
+    except DBAPIError as exc:
+        # Chained to the driver's error, not SQLAlchemy's, whose text lists the parameters.
+        raise StoreError(f"{what} failed on {shown_url}: {describe(exc, shown_url)}") from exc.orig

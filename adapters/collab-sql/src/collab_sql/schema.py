@@ -1,0 +1,145 @@
+"""The tables of the SQL store, in SQLAlchemy Core: one per kind of record, a child table of
+review scores, and the publication outbox. The migrations in :mod:`collab_sql.migrations`
+build exactly this schema; a test holds the two together.
+
+Every record table has an integer primary key that keeps its B-tree appending (ARCHITECTURE
+rule 9), the record's key as a unique column, the ``trust`` and ``day`` that queries filter on,
+the ``version``, and the ``payload`` as JSON text from the core's serialiser. Deaths, reviews
+and sharing events also carry derived columns for the dashboard figures.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+from collab_core.ports import RECORD_SPECS
+from collab_sql._types import KEY, ROW_ID, UtcDateTime
+
+__all__ = ["OUTBOX", "RECORD_TABLES", "REVIEW_SCORE", "VERSION_TABLE", "metadata"]
+
+#: Alembic's record of the schema revision; named so it cannot clash with a host's own.
+VERSION_TABLE = "collab_sql_version"
+
+metadata = MetaData()
+
+
+def _derived_columns(kind: str) -> list[Column[object] | Index]:
+    if kind == "death":
+        return [
+            Column("quarter", Integer),
+            Column("setting", String(32)),
+            Column("contact_months", Integer),
+            Column("discharge_days", Integer),
+            Column("ld_autism", Boolean),
+            Column("age_band", String(16)),
+            # Covers the dashboard query: trust and day filter it, the rest is grouped or tested.
+            Index(
+                "ix_death_dashboard",
+                "trust",
+                "day",
+                "quarter",
+                "age_band",
+                "ld_autism",
+                "setting",
+                "contact_months",
+                "discharge_days",
+                "key",
+            ),
+            # Empty but for rows whose payload did not decode when the columns were filled.
+            Index(
+                "ix_death_unfilled",
+                "key",
+                sqlite_where=text("quarter IS NULL"),
+                postgresql_where=text("quarter IS NULL"),
+            ),
+        ]
+    if kind == "review":
+        return [
+            Column("death_key", KEY),
+            Column("response_type", String(40)),
+            Column("completed_on", Date),
+            Index("ix_review_death_key", "death_key"),
+            Index("ix_review_done", "completed_on", "response_type", "death_key", "key"),
+            Index(
+                "ix_review_unfilled",
+                "key",
+                sqlite_where=text("response_type IS NULL"),
+                postgresql_where=text("response_type IS NULL"),
+            ),
+        ]
+    if kind == "sharing":
+        return [
+            Column("audience", String(32)),
+            Index("ix_sharing_audience", "trust", "audience", "day"),
+        ]
+    return []
+
+
+def _record_table(kind: str) -> Table:
+    return Table(
+        kind,
+        metadata,
+        Column("row_id", ROW_ID, primary_key=True, autoincrement=True),
+        Column("key", KEY, nullable=False),
+        Column("trust", String(3)),
+        Column("day", Date),
+        Column("version", Integer, nullable=False),
+        Column("payload", Text, nullable=False),
+        Index(f"uq_{kind}_key", "key", unique=True),
+        Index(f"ix_{kind}_trust_day", "trust", "day"),
+        Index(f"ix_{kind}_day", "day"),
+        *_derived_columns(kind),
+    )
+
+
+#: The table of each kind of record, by kind name (``"death"``...).
+RECORD_TABLES: dict[str, Table] = {spec.kind: _record_table(spec.kind) for spec in RECORD_SPECS}
+
+#: The scores of each review, in the review's order, for judging problems in care in SQL.
+REVIEW_SCORE = Table(
+    "review_score",
+    metadata,
+    Column(
+        "review_key",
+        KEY,
+        ForeignKey("review.key", name="fk_review_score_review", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("position", Integer, primary_key=True),
+    Column("scale_id", String(100), nullable=False),
+    Column("scale_version", Integer, nullable=False),
+    Column("value", Integer, nullable=False),
+)
+
+#: Publications waiting for each publisher to confirm delivery (ARCHITECTURE rule 4).
+OUTBOX = Table(
+    "outbox",
+    metadata,
+    Column("row_id", ROW_ID, primary_key=True, autoincrement=True),
+    Column("id", KEY, nullable=False),
+    Column("publisher", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("updated_at", UtcDateTime),
+    Column("publication_id", KEY, nullable=False),
+    Column("publication_kind", String(100), nullable=False),
+    Column("audience", String(32), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("uq_outbox_id", "id", unique=True),
+    Index("ix_outbox_status", "status", "publisher", "row_id"),
+)

@@ -1,0 +1,695 @@
+"""The SQL store: :class:`SqlStore` implements :class:`collab_core.ports.Store` on SQLite or
+PostgreSQL with SQLAlchemy Core, and :class:`SqlUnitOfWork` its all-or-nothing unit of work.
+
+Writes are batched (one ``executemany`` per kind and statement), versions are checked in the
+``UPDATE``'s own ``WHERE`` (optimistic concurrency), reads stream in keyset-paginated batches,
+and the dashboard facts are answered in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, TypeVar, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Connection, Engine, RootTransaction
+from sqlalchemy.exc import DBAPIError
+
+from collab_core import (
+    Audience,
+    CollabError,
+    ConcurrencyError,
+    CorruptRecordError,
+    DomainValidationError,
+    OdsCode,
+    RecordNotFoundError,
+    Review,
+    StoreError,
+)
+from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery
+from collab_core.ports import (
+    Capability,
+    OutboxEntry,
+    OutboxStatus,
+    Publication,
+    Record,
+    RecordSpec,
+    Versioned,
+    key_text,
+    spec_for,
+)
+from collab_sql import _aggregates
+from collab_sql._derived import DERIVED, review_scores
+from collab_sql._engine import BEGIN_IMMEDIATE, create_engine, describe, translate_errors
+from collab_sql._payload import decode, encode, relaxed_gc
+from collab_sql._url import StoreUrl, parse_store_url
+from collab_sql.migrate import check_revision, current_revision, head_revision, upgrade_engine
+from collab_sql.schema import OUTBOX, RECORD_TABLES, REVIEW_SCORE
+
+__all__ = ["SqlStore", "SqlUnitOfWork", "open_store"]
+
+R = TypeVar("R", bound=Record)
+
+# Keys looked up per statement: well inside every engine's limit on bound parameters.
+_LOOKUP_CHUNK = 500
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _trust_code(trust: OdsCode | str) -> str:
+    return trust.code if isinstance(trust, OdsCode) else OdsCode(trust).code
+
+
+def _filters(
+    table: sa.Table, trust: OdsCode | None, start: dt.date | None, end: dt.date | None
+) -> list[sa.ColumnElement[bool]]:
+    where: list[sa.ColumnElement[bool]] = []
+    if trust is not None:
+        where.append(table.c.trust == _trust_code(trust))
+    if start is not None:
+        where.append(table.c.day >= start)
+    if end is not None:
+        where.append(table.c.day <= end)
+    return where
+
+
+@dataclass
+class _Pending:
+    """A record about to be written in a unit of work, and the stored version it replaces."""
+
+    record: Record
+    payload: str
+    version: int
+    replaces: int | None  # the version in the database, or None for a new record
+
+
+class SqlUnitOfWork:
+    """One transaction of a :class:`SqlStore`; see :class:`collab_core.ports.UnitOfWork`.
+
+    On SQLite the transaction takes the write lock when it begins, so what it reads cannot
+    change before it writes. On PostgreSQL a version that changed under it is caught by the
+    ``UPDATE ... WHERE key = ? AND version = ?`` and reported as a
+    :class:`~collab_core.ConcurrencyError`.
+    """
+
+    def __init__(self, store: SqlStore, connection: Connection) -> None:
+        self._store = store
+        self._connection = connection
+        self._transaction: RootTransaction | None = None
+        self._open = False
+
+    # -- lifecycle, driven by SqlStore.unit_of_work -------------------------------------------
+
+    def _begin(self) -> None:
+        with self._errors("beginning a unit of work"):
+            self._transaction = self._connection.begin()
+        self._open = True
+
+    def _commit(self) -> None:
+        self._open = False
+        if self._transaction is not None:
+            with self._errors("committing a unit of work"):
+                self._transaction.commit()
+
+    def _abandon(self) -> None:
+        self._open = False
+        if self._transaction is not None and self._transaction.is_active:
+            # If the connection is gone, the server has rolled back already.
+            with suppress(DBAPIError):
+                self._transaction.rollback()
+
+    @contextmanager
+    def _errors(self, what: str) -> Iterator[None]:
+        with translate_errors(what, self._store.url):
+            yield
+
+    def _conn(self) -> Connection:
+        if not self._open:
+            raise StoreError("the unit of work is over: begin another with store.unit_of_work()")
+        return self._connection
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def get(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> Versioned[R] | None:
+        """The record of ``kind`` under ``key`` as this unit sees it, or ``None``."""
+        conn = self._conn()
+        with self._errors("reading a record"):
+            return _get(conn, spec_for(kind), key_text(key))
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def put(
+        self, records: Sequence[Record], *, expected_versions: Sequence[int | None] | None = None
+    ) -> tuple[int, ...]:
+        """Upsert ``records`` by key; see :meth:`collab_core.ports.UnitOfWork.put`."""
+        conn = self._conn()
+        records = list(records)
+        expected = _check_expected(expected_versions, len(records))
+        by_kind: dict[str, list[int]] = {}
+        specs: dict[str, RecordSpec[Any]] = {}
+        for i, record in enumerate(records):
+            spec = spec_for(type(record))
+            specs[spec.kind] = spec
+            by_kind.setdefault(spec.kind, []).append(i)
+        versions = [0] * len(records)
+        with self._errors("writing records"), relaxed_gc():
+            for kind, positions in by_kind.items():
+                written = self._put_kind(
+                    conn,
+                    specs[kind],
+                    [records[i] for i in positions],
+                    [expected[i] for i in positions],
+                )
+                for i, version in zip(positions, written, strict=True):
+                    versions[i] = version
+        return tuple(versions)
+
+    def _put_kind(
+        self,
+        conn: Connection,
+        spec: RecordSpec[Any],
+        records: list[Record],
+        expected: list[int | None],
+    ) -> list[int]:
+        table = RECORD_TABLES[spec.kind]
+        keys = [spec.key(r) for r in records]
+        stored = _stored(conn, table, sorted(set(keys)))
+        pending: dict[str, _Pending] = {}
+        versions: list[int] = []
+        for record, key, want in zip(records, keys, expected, strict=True):
+            payload = encode(record)
+            before = pending.get(key)
+            if before is not None:
+                current: int | None = before.version
+                same = before.record == record
+                replaces = before.replaces
+            elif key in stored:
+                current, stored_payload = stored[key]
+                same = payload == stored_payload or _equal(spec, key, stored_payload, record)
+                replaces = current
+            else:
+                current, same, replaces = None, False, None
+            if want is not None and want != (current or 0):
+                raise ConcurrencyError(spec.kind, key, want, current)
+            if same and current is not None:
+                versions.append(current)
+                continue
+            version = 1 if current is None else current + 1
+            pending[key] = _Pending(record, payload, version, replaces)
+            versions.append(version)
+        if pending:
+            # Written in key order, so that concurrent units lock rows in the same order.
+            wanted = dict(zip(keys, expected, strict=True))
+            self._write(conn, spec, table, [pending[k] for k in sorted(pending)], wanted)
+        return versions
+
+    def _write(
+        self,
+        conn: Connection,
+        spec: RecordSpec[Any],
+        table: sa.Table,
+        pending: list[_Pending],
+        expected: Mapping[str, int | None],
+    ) -> None:
+        derive = DERIVED.get(spec.kind)
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for p in pending:
+            trust = spec.trust(p.record)
+            row: dict[str, Any] = {
+                "trust": None if trust is None else trust.code,
+                "day": spec.day(p.record),
+                "version": p.version,
+                "payload": p.payload,
+            }
+            if derive is not None:
+                row.update(derive(p.record))
+            key = spec.key(p.record)
+            if p.replaces is None:
+                row["key"] = key
+                inserts.append(row)
+            else:
+                row["b_key"] = key
+                row["b_version"] = p.replaces
+                updates.append(row)
+        if inserts:
+            self._insert(conn, spec, table, inserts, expected)
+        if updates:
+            stmt = sa.update(table).where(
+                table.c.key == sa.bindparam("b_key"), table.c.version == sa.bindparam("b_version")
+            )
+            if conn.execute(stmt, updates).rowcount != len(updates):
+                _raise_stale(conn, spec, table, updates)
+        if spec.kind == "review":
+            scores = [row for p in pending for row in review_scores(cast("Review", p.record))]
+            changed = [u["b_key"] for u in updates]
+            for chunk in _chunks(changed, _LOOKUP_CHUNK):
+                conn.execute(sa.delete(REVIEW_SCORE).where(REVIEW_SCORE.c.review_key.in_(chunk)))
+            if scores:
+                conn.execute(sa.insert(REVIEW_SCORE), scores)
+
+    def _insert(
+        self,
+        conn: Connection,
+        spec: RecordSpec[Any],
+        table: sa.Table,
+        rows: list[dict[str, Any]],
+        expected: Mapping[str, int | None],
+    ) -> None:
+        if conn.dialect.name != "postgresql":
+            # SQLite: the unit holds the write lock, so no other writer can add these keys.
+            conn.execute(sa.insert(table), rows)
+            return
+        # PostgreSQL: another transaction may insert the same new key first; find out which.
+        stmt = (
+            postgresql.insert(table)
+            .on_conflict_do_nothing(index_elements=[table.c.key])
+            .returning(table.c.key)
+        )
+        inserted = set(conn.execute(stmt, rows).scalars())
+        for row in rows:
+            if row["key"] not in inserted:
+                actual = conn.scalar(sa.select(table.c.version).where(table.c.key == row["key"]))
+                raise ConcurrencyError(spec.kind, row["key"], expected.get(row["key"]), actual)
+
+    # -- the outbox ---------------------------------------------------------------------------
+
+    def enqueue(self, entries: Sequence[OutboxEntry]) -> None:
+        """Add publications to the outbox; an id already queued is refused."""
+        conn = self._conn()
+        rows = [_outbox_row(e) for e in entries]
+        if not rows:
+            return
+        with self._errors("queueing publications"):
+            ids = [r["id"] for r in rows]
+            if len(set(ids)) != len(ids):
+                raise StoreError("outbox: the same entry id is queued twice in one call")
+            taken = {
+                i
+                for chunk in _chunks(ids, _LOOKUP_CHUNK)
+                for i in conn.scalars(sa.select(OUTBOX.c.id).where(OUTBOX.c.id.in_(chunk)))
+            }
+            if taken:
+                raise StoreError(f"outbox: entry {min(taken)} is already queued")
+            conn.execute(sa.insert(OUTBOX), rows)
+
+    def mark_delivered(self, entry_ids: Sequence[uuid.UUID], at: dt.datetime) -> None:
+        """Mark outbox entries delivered at ``at``."""
+        conn = self._conn()
+        ids = [str(i) for i in entry_ids]
+        if not ids:
+            return
+        with self._errors("marking publications delivered"):
+            stmt = (
+                sa.update(OUTBOX)
+                .where(OUTBOX.c.id == sa.bindparam("b_id"))
+                .values(status=OutboxStatus.DELIVERED.value, updated_at=at)
+            )
+            result = conn.execute(stmt, [{"b_id": i} for i in ids])
+            if result.rowcount != len(ids):
+                _raise_missing_outbox(conn, ids)
+
+    def mark_failed(self, entry_id: uuid.UUID, error: str, at: dt.datetime) -> None:
+        """Record a failed delivery attempt; the entry stays to be retried."""
+        conn = self._conn()
+        with self._errors("recording a failed delivery"):
+            result = conn.execute(
+                sa.update(OUTBOX)
+                .where(OUTBOX.c.id == str(entry_id))
+                .values(
+                    status=OutboxStatus.FAILED.value,
+                    attempts=OUTBOX.c.attempts + 1,
+                    last_error=error,
+                    updated_at=at,
+                )
+            )
+            if result.rowcount != 1:
+                raise RecordNotFoundError("outbox entry", str(entry_id))
+
+    def rollback(self) -> None:
+        """Discard every write made so far in this unit; the unit stays open and empty."""
+        self._conn()
+        with self._errors("rolling back a unit of work"):
+            if self._transaction is not None:
+                self._transaction.rollback()
+            self._transaction = self._connection.begin()
+
+
+def _is_count(value: object) -> bool:
+    """A whole number of 0 or more (and not a bool, which Python counts as an int)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _check_expected(expected: Sequence[int | None] | None, count: int) -> list[int | None]:
+    if expected is None:
+        return [None] * count
+    out = list(expected)
+    if len(out) != count:
+        raise DomainValidationError(
+            "expected_versions", f"holds one entry per record ({count})", len(out)
+        )
+    for i, want in enumerate(out):
+        if want is not None and not _is_count(want):
+            raise DomainValidationError(
+                f"expected_versions[{i}]", "is None or a version of 0 or more", want
+            )
+    return out
+
+
+def _stored(conn: Connection, table: sa.Table, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
+    found: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(keys, _LOOKUP_CHUNK):
+        stmt = sa.select(table.c.key, table.c.version, table.c.payload).where(
+            table.c.key.in_(chunk)
+        )
+        for row in conn.execute(stmt):
+            found[row.key] = (row.version, row.payload)
+    return found
+
+
+def _equal(spec: RecordSpec[Any], key: str, stored_payload: str, record: Record) -> bool:
+    """Whether the stored payload holds a record equal to ``record`` (the texts may differ,
+    e.g. in the order of a set's members). A stored payload that no longer decodes is simply
+    replaced."""
+    try:
+        return bool(decode(spec, spec.kind, key, stored_payload) == record)
+    except CorruptRecordError:
+        return False
+
+
+def _raise_stale(
+    conn: Connection, spec: RecordSpec[Any], table: sa.Table, updates: list[dict[str, Any]]
+) -> None:
+    keys = [u["b_key"] for u in updates]
+    now = {k: v for k, (v, _) in _stored(conn, table, sorted(keys)).items()}
+    for u in updates:
+        if now.get(u["b_key"]) != u["version"]:
+            raise ConcurrencyError(spec.kind, u["b_key"], u["b_version"], now.get(u["b_key"]))
+    raise StoreError(f"{spec.kind}: a write changed fewer rows than expected")  # pragma: no cover
+
+
+def _get(conn: Connection, spec: RecordSpec[Any], key: str) -> Versioned[Any] | None:
+    table = RECORD_TABLES[spec.kind]
+    row = conn.execute(
+        sa.select(table.c.version, table.c.payload).where(table.c.key == key)
+    ).first()
+    if row is None:
+        return None
+    return Versioned(decode(spec, spec.kind, key, row.payload), row.version)
+
+
+def _outbox_row(entry: OutboxEntry) -> dict[str, Any]:
+    publication = entry.publication
+    try:
+        body = json.dumps(
+            dict(publication.body), sort_keys=True, separators=(",", ":"), allow_nan=False
+        )
+    except (TypeError, ValueError) as exc:
+        raise DomainValidationError(
+            "publication.body", "must be plain JSON data", str(exc)
+        ) from None
+    return {
+        "id": str(entry.id),
+        "publisher": entry.publisher,
+        "status": OutboxStatus(entry.status).value,
+        "attempts": entry.attempts,
+        "last_error": entry.last_error,
+        "updated_at": entry.updated_at,
+        "publication_id": str(publication.id),
+        "publication_kind": publication.kind,
+        "audience": Audience(publication.audience).value,
+        "title": publication.title,
+        "body": body,
+        "created_at": publication.created_at,
+    }
+
+
+def _outbox_entry(row: Any) -> OutboxEntry:
+    try:
+        publication = Publication(
+            id=uuid.UUID(row.publication_id),
+            kind=row.publication_kind,
+            audience=Audience(row.audience),
+            title=row.title,
+            body=json.loads(row.body),
+            created_at=row.created_at,
+        )
+        return OutboxEntry(
+            id=uuid.UUID(row.id),
+            publisher=row.publisher,
+            publication=publication,
+            status=OutboxStatus(row.status),
+            attempts=row.attempts,
+            last_error=row.last_error,
+            updated_at=row.updated_at,
+        )
+    except (CollabError, ValueError, TypeError) as exc:
+        raise CorruptRecordError("outbox", row.id, [f"{type(exc).__name__}: {exc}"]) from None
+
+
+def _raise_missing_outbox(conn: Connection, ids: list[str]) -> None:
+    found = {
+        i
+        for chunk in _chunks(ids, _LOOKUP_CHUNK)
+        for i in conn.scalars(sa.select(OUTBOX.c.id).where(OUTBOX.c.id.in_(chunk)))
+    }
+    missing = sorted(set(ids) - found)
+    raise RecordNotFoundError("outbox entry", missing[0] if missing else ids[0])
+
+
+class SqlStore:
+    """A :class:`collab_core.ports.Store` in an SQLite file or a PostgreSQL database.
+
+    Open one with :meth:`open` (or :func:`open_store`); it applies pending migrations unless
+    told not to. Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, engine: Engine, url: StoreUrl) -> None:
+        self._engine = engine
+        self._parsed = url
+        self._closed = False
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool | None = None) -> SqlStore:
+        """Open the store at ``url``, upgrading its schema first unless ``migrate`` is false
+        (or the URL says ``?migrate=false``).
+
+        :raises ConfigurationError: the URL is not one collab-sql serves.
+        :raises StoreError: the database cannot be reached, is at a schema revision newer
+            than this collab-sql, or (with migrations off) is not at the current revision.
+        """
+        parsed = parse_store_url(url, migrate=migrate)
+        engine = create_engine(parsed)
+        try:
+            cls._prepare(engine, parsed)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, parsed)
+
+    @staticmethod
+    def _prepare(engine: Engine, parsed: StoreUrl) -> None:
+        try:
+            with engine.connect() as connection:
+                revision = current_revision(connection)
+        except DBAPIError as exc:
+            raise StoreError(f"cannot open {parsed.shown}: {describe(exc, parsed.shown)}") from None
+        check_revision(revision, parsed.shown)
+        head = head_revision()
+        if revision == head:
+            return
+        if parsed.migrate:
+            upgrade_engine(engine, parsed.shown)
+            return
+        state = "has no collab-sql schema" if revision is None else f"is at revision {revision!r}"
+        raise StoreError(
+            f"the database at {parsed.shown} {state}, and this collab-sql needs {head!r}: "
+            f"run `python -m collab_sql upgrade URL`, or open it without migrate=false"
+        )
+
+    # -- the Store protocol -------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The URL the store was opened with, any password hidden."""
+        return self._parsed.shown
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """PERSISTENT (unless in memory), NATIVE_AGGREGATES, OUTBOX, and CONCURRENT_WRITERS on
+        PostgreSQL."""
+        caps = {Capability.NATIVE_AGGREGATES, Capability.OUTBOX}
+        if not self._parsed.in_memory:
+            caps.add(Capability.PERSISTENT)
+        if self._parsed.backend == "postgresql":
+            caps.add(Capability.CONCURRENT_WRITERS)
+        return frozenset(caps)
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._parsed.backend
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, for reports and tools that read the tables directly."""
+        return self._engine
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[SqlUnitOfWork]:
+        """Begin an all-or-nothing unit of work: one database transaction."""
+        self._check_open()
+        with translate_errors("opening a unit of work", self.url):
+            connection = self._engine.connect()
+        try:
+            if self._parsed.backend == "sqlite":
+                connection.execution_options(**BEGIN_IMMEDIATE)
+            unit = SqlUnitOfWork(self, connection)
+            unit._begin()
+            try:
+                yield unit
+            except BaseException:
+                unit._abandon()
+                raise
+            unit._commit()
+        finally:
+            connection.close()
+
+    @contextmanager
+    def _read(self, what: str) -> Iterator[Connection]:
+        self._check_open()
+        with translate_errors(what, self.url), self._engine.connect() as connection:
+            yield connection
+
+    def get(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> Versioned[R] | None:
+        """The committed record of ``kind`` under ``key``, or ``None``."""
+        spec = spec_for(kind)
+        with self._read("reading a record") as conn:
+            return _get(conn, spec, key_text(key))
+
+    def scan(
+        self,
+        kind: type[R],
+        *,
+        trust: OdsCode | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        batch_size: int = 1000,
+    ) -> Iterator[Versioned[R]]:
+        """Stream committed records in key order, ``batch_size`` rows per query (keyset
+        pagination on the key, so a batch never re-reads earlier rows)."""
+        spec = spec_for(kind)
+        if not _is_count(batch_size) or batch_size < 1:
+            raise DomainValidationError(
+                "batch_size", "must be a whole number of 1 or more", batch_size
+            )
+        table = RECORD_TABLES[spec.kind]
+        where = _filters(table, trust, start, end)
+        return self._scan(spec, table, where, batch_size)
+
+    def _scan(
+        self,
+        spec: RecordSpec[Any],
+        table: sa.Table,
+        where: list[sa.ColumnElement[bool]],
+        batch_size: int,
+    ) -> Iterator[Versioned[Any]]:
+        last: str | None = None
+        while True:
+            stmt = sa.select(table.c.key, table.c.version, table.c.payload).where(*where)
+            if last is not None:
+                stmt = stmt.where(table.c.key > last)
+            stmt = stmt.order_by(table.c.key).limit(batch_size)
+            # A connection per batch: no transaction stays open while the caller works.
+            with self._read("scanning records") as conn:
+                rows = conn.execute(stmt).all()
+            if not rows:
+                return
+            with relaxed_gc():
+                batch = [
+                    Versioned(decode(spec, spec.kind, row.key, row.payload), row.version)
+                    for row in rows
+                ]
+            yield from batch
+            if len(rows) < batch_size:
+                return
+            last = rows[-1].key
+
+    def count(
+        self,
+        kind: type[R],
+        *,
+        trust: OdsCode | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> int:
+        """How many records :meth:`scan` would yield with the same filters."""
+        table = RECORD_TABLES[spec_for(kind).kind]
+        stmt = (
+            sa.select(sa.func.count()).select_from(table).where(*_filters(table, trust, start, end))
+        )
+        with self._read("counting records") as conn:
+            return int(conn.scalar(stmt) or 0)
+
+    def outbox(
+        self, *, publisher: str | None = None, status: OutboxStatus | None = OutboxStatus.PENDING
+    ) -> list[OutboxEntry]:
+        """Outbox entries, oldest first, optionally for one publisher and status."""
+        stmt = sa.select(OUTBOX).order_by(OUTBOX.c.row_id)
+        if publisher is not None:
+            stmt = stmt.where(OUTBOX.c.publisher == publisher)
+        if status is not None:
+            stmt = stmt.where(OUTBOX.c.status == OutboxStatus(status).value)
+        with self._read("reading the outbox") as conn:
+            rows = conn.execute(stmt).all()
+        return [_outbox_entry(row) for row in rows]
+
+    def lfd_facts(self, query: LfdQuery) -> list[LfdFact]:
+        """The dashboard facts, computed in SQL; equal to
+        :func:`collab_core.domain.facts.lfd_facts` over the stored deaths and reviews."""
+        with self._read("computing the dashboard facts") as conn:
+            return _aggregates.lfd_facts(conn, query)
+
+    def sharing_trusts(self, query: SharingQuery) -> frozenset[OdsCode]:
+        """The trusts that shared with the audience in their window, computed in SQL."""
+        with self._read("finding the trusts that shared learning") as conn:
+            return _aggregates.sharing_trusts(conn, query)
+
+    def close(self) -> None:
+        """Release the store's connections. Safe to call twice."""
+        if not self._closed:
+            self._closed = True
+            self._engine.dispose()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"the store at {self.url} is closed")
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self.url!r})"
+
+
+def open_store(url: str, *, migrate: bool | None = None) -> SqlStore:
+    """Open the SQL store at ``url``; see :meth:`SqlStore.open`."""
+    return SqlStore.open(url, migrate=migrate)
