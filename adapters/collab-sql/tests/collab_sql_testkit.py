@@ -16,11 +16,19 @@ from collab_core import (
     HOGAN_PREVENTABILITY,
     RCP_AVOIDABILITY,
     RCP_PHASE_OF_CARE,
+    Assessment,
     Audience,
+    CandourCase,
     CaseReference,
+    Concern,
     Death,
     DeathSetting,
+    FamilyInvolvement,
+    JourneyStep,
     LearningItem,
+    LearningJourney,
+    Member,
+    MemberKind,
     OdsCode,
     ResponseType,
     Review,
@@ -138,6 +146,35 @@ def a_sharing(
     shared_on: dt.date = dt.date(2019, 7, 1),
 ) -> SharingEvent:
     return SharingEvent(new_id(), new_id(), OdsCode(trust), audience, shared_on, "board paper")
+
+
+def one_of_each_kind() -> list[Any]:
+    """A record of every kind a store holds, linked as they would be in life."""
+    death = a_death()
+    review = a_review(
+        death, completed_on=dt.date(2019, 6, 20), scores=(Score.on(RCP_AVOIDABILITY, 4),)
+    )
+    item = a_learning_item()
+    member = Member(new_id(), "qi-lead-17", MemberKind.STAFF, OdsCode("RH8"), dt.date(2018, 1, 8))
+    return [
+        a_trust(),
+        member,
+        death,
+        review,
+        item,
+        SharingEvent(new_id(), item.id, item.trust, Audience.STAFF, dt.date(2019, 7, 2), "huddle"),
+        Assessment(new_id(), member.id, "3ls", "measurement", "learn", dt.date(2018, 3, 1)),
+        LearningJourney(
+            new_id(),
+            member.id,
+            "3ls",
+            dt.date(2018, 3, 1),
+            (JourneyStep("measurement", "live", dt.date(2018, 9, 1)),),
+        ),
+        FamilyInvolvement(death.id, death.trust, offered_on=dt.date(2019, 5, 20)),
+        CandourCase(new_id(), death.trust, dt.date(2019, 5, 11), death_id=death.id),
+        Concern(new_id(), death.trust, dt.date(2019, 8, 1), "Night checks were missed."),
+    ]
 
 
 # -- strategies for the dashboard facts -------------------------------------------------------

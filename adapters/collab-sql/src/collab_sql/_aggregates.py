@@ -176,12 +176,12 @@ def _check_filled(conn: Connection) -> None:
 
 def lfd_facts(conn: Connection, query: LfdQuery) -> list[LfdFact]:
     """The native :func:`collab_core.domain.facts.lfd_facts` over the stored deaths and reviews."""
-    if not query.policies:
-        return []
     _check_filled(conn)
-    policy = _policy_cte(query)
     judged = _judged_cte(query)
     _check_scores(conn, query, judged)
+    if not query.policies:
+        return []
+    policy = _policy_cte(query)
 
     if judged is None:
         judged_flag: Any = sa.literal(0)

@@ -306,6 +306,7 @@ class SqlUnitOfWork:
     def mark_delivered(self, entry_ids: Sequence[uuid.UUID], at: dt.datetime) -> None:
         """Mark outbox entries delivered at ``at``."""
         conn = self._conn()
+        _aware("at", at)
         ids = [str(i) for i in entry_ids]
         if not ids:
             return
@@ -322,6 +323,7 @@ class SqlUnitOfWork:
     def mark_failed(self, entry_id: uuid.UUID, error: str, at: dt.datetime) -> None:
         """Record a failed delivery attempt; the entry stays to be retried."""
         conn = self._conn()
+        _aware("at", at)
         with self._errors("recording a failed delivery"):
             result = conn.execute(
                 sa.update(OUTBOX)
@@ -343,6 +345,11 @@ class SqlUnitOfWork:
             if self._transaction is not None:
                 self._transaction.rollback()
             self._transaction = self._connection.begin()
+
+
+def _aware(field: str, value: dt.datetime | None) -> None:
+    if value is not None and (not isinstance(value, dt.datetime) or value.utcoffset() is None):
+        raise DomainValidationError(field, "must be a timezone-aware datetime", value)
 
 
 def _is_count(value: object) -> bool:
@@ -410,6 +417,8 @@ def _get(conn: Connection, spec: RecordSpec[Any], key: str) -> Versioned[Any] | 
 
 def _outbox_row(entry: OutboxEntry) -> dict[str, Any]:
     publication = entry.publication
+    _aware("updated_at", entry.updated_at)
+    _aware("publication.created_at", publication.created_at)
     try:
         body = json.dumps(
             dict(publication.body), sort_keys=True, separators=(",", ":"), allow_nan=False
