@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _show(revision: str | None) -> str:
-    return "none (no collab-sql schema)" if revision is None else revision
+    return "none" if revision is None else revision
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,7 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "current":
             revision = current(args.url)
             head = head_revision()
-            state = " (head)" if revision == head else f" (head is {head})"
+            if revision is None:
+                state = " (no collab-sql schema yet)"
+            else:
+                state = " (head)" if revision == head else f" (head is {head})"
             out.write(f"{_show(revision)}{state}\n")
         else:
             out.write("\n".join(known_revisions()) + "\n")

@@ -1,0 +1,254 @@
+"""Migrations: a new database is built at the head revision, an older one is upgraded on open
+with its rows intact and its derived columns backfilled, and the command line upgrades and
+reports revisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from collab_sql import SqlStore, current, head_revision, upgrade
+from collab_sql.__main__ import main
+from collab_sql._derived import DERIVED
+from collab_sql.migrate import known_revisions
+from collab_sql.schema import RECORD_TABLES, REVIEW_SCORE, VERSION_TABLE, metadata
+from collab_sql_testkit import a_death, a_review, a_sharing, one_of_each_kind
+
+import collab_core
+from collab_core import (
+    HOGAN_PREVENTABILITY,
+    RCP_AVOIDABILITY,
+    DeathSetting,
+    OdsCode,
+    ScopePolicy,
+    Score,
+    StoreError,
+)
+from collab_core.domain.facts import LfdQuery, lfd_facts
+from collab_core.ports import record_key, spec_for
+
+
+def _engine(url: str) -> sa.Engine:
+    from collab_sql._engine import create_engine
+    from collab_sql._url import parse_store_url
+
+    return create_engine(parse_store_url(url))
+
+
+def test_a_new_database_is_built_at_the_newest_revision(store_url: str) -> None:
+    assert current(store_url) is None
+    with SqlStore.open(store_url):
+        pass
+    assert current(store_url) == head_revision()
+    assert known_revisions() == ["0001", "0002"]
+
+
+def test_the_migrations_build_exactly_the_schema_the_code_uses(store_url: str) -> None:
+    upgrade(store_url)
+    engine = _engine(store_url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"version_table": VERSION_TABLE, "compare_type": True}
+            )
+            differences = compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+
+def _insert_at_revision_one(url: str, records: list[Any]) -> None:
+    """Write rows as collab-sql at revision 0001 did: key, trust, day, version, payload."""
+    engine = _engine(url)
+    try:
+        with engine.begin() as conn:
+            for record in records:
+                spec = spec_for(type(record))
+                trust = spec.trust(record)
+                table = sa.table(
+                    spec.kind,
+                    sa.column("key", sa.String),
+                    sa.column("trust", sa.String),
+                    sa.column("day", sa.Date),
+                    sa.column("version", sa.Integer),
+                    sa.column("payload", sa.Text),
+                )
+                conn.execute(
+                    sa.insert(table).values(
+                        key=record_key(record),
+                        trust=None if trust is None else trust.code,
+                        day=spec.day(record),
+                        version=3,
+                        payload=collab_core.to_json(record),  # type: ignore[attr-defined]
+                    )
+                )
+    finally:
+        engine.dispose()
+
+
+def test_a_database_at_the_previous_revision_is_upgraded_on_open_with_rows_intact_and_backfilled(
+    store_url: str,
+) -> None:
+    assert upgrade(store_url, "0001").after == "0001"
+    community = a_death(
+        "RX2",
+        dt.date(2019, 8, 31),
+        setting=DeathSetting.COMMUNITY,
+        age=70,
+        last_contact_on=dt.date(2019, 3, 1),
+        learning_disability=True,
+    )
+    review = a_review(
+        community,
+        completed_on=dt.date(2019, 10, 1),
+        scores=(Score.on(HOGAN_PREVENTABILITY, 2), Score.on(RCP_AVOIDABILITY, 3)),
+    )
+    records = [*one_of_each_kind(), community, review, a_sharing("RX2")]
+    _insert_at_revision_one(store_url, records)
+
+    with SqlStore.open(store_url) as store:
+        assert current(store_url) == head_revision()
+        for record in records:
+            got = store.get(type(record), record_key(record))
+            assert got is not None
+            assert (got.record, got.version) == (record, 3)
+        with store.engine.connect() as conn:
+            for record in records:
+                kind = spec_for(type(record)).kind
+                if kind not in DERIVED:
+                    continue
+                table = RECORD_TABLES[kind]
+                row = conn.execute(sa.select(table).where(table.c.key == record_key(record))).one()
+                for name, value in DERIVED[kind](record).items():
+                    assert row._mapping[name] == value, (kind, name)
+            scores = conn.execute(
+                sa.select(REVIEW_SCORE.c.scale_id, REVIEW_SCORE.c.value)
+                .where(REVIEW_SCORE.c.review_key == str(review.id))
+                .order_by(REVIEW_SCORE.c.position)
+            ).all()
+        assert [tuple(s) for s in scores] == [
+            (HOGAN_PREVENTABILITY.id, 2),
+            (RCP_AVOIDABILITY.id, 3),
+        ]
+        query = LfdQuery(
+            as_of=dt.date(2020, 3, 31),
+            deaths_from=dt.date(2019, 4, 1),
+            deaths_to=dt.date(2020, 3, 31),
+            policies={OdsCode("RH8"): ScopePolicy(), OdsCode("RX2"): ScopePolicy()},
+        )
+        deaths = [r for r in records if spec_for(type(r)).kind == "death"]
+        reviews = [r for r in records if spec_for(type(r)).kind == "review"]
+        assert store.lfd_facts(query) == lfd_facts(deaths, reviews, query)
+        assert any(f.judged for f in store.lfd_facts(query))
+
+
+def test_a_row_that_does_not_decode_survives_the_backfill_and_is_reported_when_read(
+    store_url: str,
+) -> None:
+    upgrade(store_url, "0001")
+    death = a_death()
+    _insert_at_revision_one(store_url, [death])
+    engine = _engine(store_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE death SET payload = '{\"garbled\": true}'"))
+    engine.dispose()
+    with SqlStore.open(store_url) as store:
+        with pytest.raises(collab_core.CorruptRecordError, match="death"):
+            store.get(type(death), death.id)
+        query = LfdQuery(
+            as_of=dt.date(2020, 3, 31),
+            deaths_from=dt.date(2019, 4, 1),
+            deaths_to=dt.date(2020, 3, 31),
+            policies={OdsCode("RH8"): ScopePolicy()},
+        )
+        with pytest.raises(collab_core.CorruptRecordError, match=str(death.id)):
+            store.lfd_facts(query)
+
+
+def test_opening_without_migrations_refuses_a_database_that_is_behind(store_url: str) -> None:
+    with pytest.raises(StoreError, match=r"no collab-sql schema.*upgrade"):
+        SqlStore.open(store_url, migrate=False)
+    upgrade(store_url, "0001")
+    separator = "&" if "?" in store_url else "?"
+    with pytest.raises(StoreError, match="revision '0001'"):
+        SqlStore.open(f"{store_url}{separator}migrate=false")
+    assert current(store_url) == "0001"
+    upgrade(store_url)
+    with SqlStore.open(store_url, migrate=False) as store:
+        assert store.count(type(a_death())) == 0
+
+
+def test_a_database_from_a_newer_collab_sql_is_refused_clearly(store_url: str) -> None:
+    upgrade(store_url)
+    engine = _engine(store_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.table(VERSION_TABLE, sa.column("version_num")).update().values(version_num="0099")
+        )
+    engine.dispose()
+    with pytest.raises(StoreError, match=r"'0099'.*newer collab-sql"):
+        SqlStore.open(store_url)
+    with pytest.raises(StoreError, match="newer collab-sql"):
+        upgrade(store_url)
+
+
+def test_downgrading_to_the_first_revision_and_back_keeps_the_rows(store_url: str) -> None:
+    from alembic import command
+    from collab_sql.migrate import _config
+
+    death = a_death()
+    with SqlStore.open(store_url) as store, store.unit_of_work() as unit:
+        unit.put([death])
+    engine = _engine(store_url)
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0001")
+    engine.dispose()
+    assert current(store_url) == "0001"
+    with SqlStore.open(store_url) as store:
+        got = store.get(type(death), death.id)
+        assert got is not None
+        assert got.record == death
+
+
+def test_the_upgrade_command_upgrades_and_current_shows_the_revision(
+    store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["current", store_url]) == 0
+    assert "none" in capsys.readouterr().out
+    assert main(["upgrade", store_url, "--to", "0001"]) == 0
+    assert "upgraded from none to 0001" in capsys.readouterr().out
+    assert main(["upgrade", store_url]) == 0
+    assert "upgraded from 0001 to 0002" in capsys.readouterr().out
+    assert main(["upgrade", store_url]) == 0
+    assert "already at 0002" in capsys.readouterr().out
+    assert main(["current", store_url]) == 0
+    assert capsys.readouterr().out.strip() == "0002 (head)"
+    assert main(["heads"]) == 0
+    assert capsys.readouterr().out.split() == ["0001", "0002"]
+
+
+def test_the_command_reports_a_bad_url_without_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["upgrade", "mysql://someone:hunter2@db/collab"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: url:")
+    assert "hunter2" not in err
+
+
+def test_python_dash_m_collab_sql_runs_the_command(sqlite_url: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "collab_sql", "upgrade", sqlite_url],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "to 0002" in done.stdout
