@@ -9,7 +9,6 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-import collab_core
 from collab_core import (
     DEFAULT_SCALES,
     EXPLICIT_JUDGEMENT,
@@ -39,39 +38,6 @@ from collab_core import (
     Trust,
     new_id,
 )
-
-
-def install_serializer_if_missing() -> None:
-    """Until the core's serialiser is on main, stand in for ``to_json``/``from_json``."""
-    if hasattr(collab_core, "to_json"):
-        return
-    import json
-
-    import cattrs
-    from cattrs.preconf.json import make_converter
-
-    converter = make_converter(forbid_extra_keys=True)
-    converter.register_unstructure_hook(uuid.UUID, str)
-    converter.register_structure_hook(uuid.UUID, lambda v, _: uuid.UUID(v))
-    converter.register_unstructure_hook(OdsCode, lambda o: o.code)
-    converter.register_structure_hook(OdsCode, lambda v, _: OdsCode(v))
-    converter.register_unstructure_hook(dt.date, dt.date.isoformat)
-    converter.register_structure_hook(dt.date, lambda v, _: dt.date.fromisoformat(v))
-
-    def to_json(record: Any) -> str:
-        return json.dumps(converter.unstructure(record), sort_keys=True)
-
-    def from_json(cls: type[Any], text: str) -> Any:
-        try:
-            return converter.structure(json.loads(text), cls)
-        except cattrs.BaseValidationError as exc:
-            raise collab_core.PayloadError(cls.__name__, cattrs.transform_error(exc)) from None
-        except ValueError as exc:
-            raise collab_core.PayloadError(cls.__name__, [str(exc)]) from None
-
-    collab_core.to_json = to_json  # type: ignore[attr-defined]
-    collab_core.from_json = from_json  # type: ignore[attr-defined]
-
 
 # -- builders ---------------------------------------------------------------------------------
 

@@ -15,16 +15,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from collab_sql import SqlStore
 from sqlalchemy.engine import make_url
 
 # The helpers shared by this adapter's tests (record builders, strategies) live beside them.
 sys.path.insert(0, str(Path(__file__).parent))
-
-from collab_sql_testkit import install_serializer_if_missing
-
-install_serializer_if_missing()
-
-from collab_sql import SqlStore  # noqa: E402 - after the serialiser is in place
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -85,7 +85,7 @@ def _insert_at_revision_one(url: str, records: list[Any]) -> None:
                         trust=None if trust is None else trust.code,
                         day=spec.day(record),
                         version=3,
-                        payload=collab_core.to_json(record),  # type: ignore[attr-defined]
+                        payload=collab_core.to_json(record),
                     )
                 )
     finally:

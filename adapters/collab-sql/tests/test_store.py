@@ -356,7 +356,7 @@ def test_a_row_filed_under_another_key_is_corrupt(store: SqlStore) -> None:
     death, other = a_death(), a_death()
     with store.unit_of_work() as unit:
         unit.put([death])
-    _overwrite_payload(store, "death", str(death.id), collab_core.to_json(other))  # type: ignore[attr-defined]
+    _overwrite_payload(store, "death", str(death.id), collab_core.to_json(other))
     with pytest.raises(CorruptRecordError, match="another key"):
         store.get(Death, death.id)
 

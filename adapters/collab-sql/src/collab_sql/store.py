@@ -347,7 +347,7 @@ class SqlUnitOfWork:
             self._transaction = self._connection.begin()
 
 
-def _aware(field: str, value: dt.datetime | None) -> None:
+def _aware(field: str, value: object) -> None:
     if value is not None and (not isinstance(value, dt.datetime) or value.utcoffset() is None):
         raise DomainValidationError(field, "must be a timezone-aware datetime", value)
 
