@@ -397,12 +397,12 @@ def _equal(spec: RecordSpec[Any], key: str, stored_payload: str, record: Record)
 def _raise_stale(
     conn: Connection, spec: RecordSpec[Any], table: sa.Table, updates: list[dict[str, Any]]
 ) -> None:
+    """Some ``UPDATE ... WHERE version = ?`` matched nothing: another unit changed the record
+    since this one read it. Name the first such record."""
     keys = [u["b_key"] for u in updates]
     now = {k: v for k, (v, _) in _stored(conn, table, sorted(keys)).items()}
-    for u in updates:
-        if now.get(u["b_key"]) != u["version"]:
-            raise ConcurrencyError(spec.kind, u["b_key"], u["b_version"], now.get(u["b_key"]))
-    raise StoreError(f"{spec.kind}: a write changed fewer rows than expected")  # pragma: no cover
+    stale = next((u for u in updates if now.get(u["b_key"]) != u["b_version"]), updates[0])
+    raise ConcurrencyError(spec.kind, stale["b_key"], stale["b_version"], now.get(stale["b_key"]))
 
 
 def _get(conn: Connection, spec: RecordSpec[Any], key: str) -> Versioned[Any] | None:
