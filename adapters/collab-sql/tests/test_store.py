@@ -304,15 +304,18 @@ def test_the_outbox_keeps_entries_oldest_first_until_delivered(store: SqlStore) 
     assert len(store.outbox(status=None)) == 3
 
 
-def test_the_outbox_refuses_unknown_and_duplicate_entries(store: SqlStore) -> None:
+def test_the_outbox_refuses_unknown_entries_and_keeps_the_first_of_a_duplicate(
+    store: SqlStore,
+) -> None:
     at = dt.datetime(2019, 7, 2, tzinfo=dt.UTC)
     entry = OutboxEntry(uuid.uuid4(), "site", _publication("t", at))
     with pytest.raises(RecordNotFoundError), store.unit_of_work() as unit:
         unit.mark_delivered([uuid.uuid4()], at)
     with store.unit_of_work() as unit:
         unit.enqueue([entry])
-    with pytest.raises(StoreError, match="already queued"), store.unit_of_work() as unit:
-        unit.enqueue([entry])
+    with store.unit_of_work() as unit:
+        unit.enqueue([attrs.evolve(entry, publisher="board"), entry])
+    assert store.outbox() == [entry]
     with pytest.raises(DomainValidationError, match="timezone-aware"), store.unit_of_work() as u:
         u.mark_failed(entry.id, "x", dt.datetime(2019, 7, 2))
 

@@ -4,7 +4,6 @@ string, and the form of the URL that is safe to show (never with a password).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -12,6 +11,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from collab_core import ConfigurationError
+from collab_core.ports import redact_url
 
 __all__ = ["StoreUrl", "parse_store_url", "redact"]
 
@@ -30,12 +30,11 @@ SCHEMES: tuple[str, ...] = tuple(_DRIVERS)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
-_USERINFO = re.compile(r"(?<=://)([^/@:]*):[^/@]*@")
 
 
 def redact(url: str) -> str:
     """``url`` with any password replaced by ``***``, even when the URL does not parse."""
-    return _USERINFO.sub(r"\1:***@", url)
+    return redact_url(url)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError
 
@@ -285,23 +285,22 @@ class SqlUnitOfWork:
     # -- the outbox ---------------------------------------------------------------------------
 
     def enqueue(self, entries: Sequence[OutboxEntry]) -> None:
-        """Add publications to the outbox; an id already queued is refused."""
+        """Add publications to the outbox. An entry whose id is already queued is left as it
+        is (the first one queued wins), so that queueing again after a crash is harmless."""
         conn = self._conn()
-        rows = [_outbox_row(e) for e in entries]
+        rows: dict[str, dict[str, Any]] = {}
+        for entry in entries:
+            if not isinstance(entry, OutboxEntry):
+                raise DomainValidationError(
+                    "entries", "must be OutboxEntry objects", type(entry).__name__
+                )
+            rows.setdefault(str(entry.id), _outbox_row(entry))
         if not rows:
             return
+        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        stmt = insert(OUTBOX).on_conflict_do_nothing(index_elements=[OUTBOX.c.id])
         with self._errors("queueing publications"):
-            ids = [r["id"] for r in rows]
-            if len(set(ids)) != len(ids):
-                raise StoreError("outbox: the same entry id is queued twice in one call")
-            taken = {
-                i
-                for chunk in _chunks(ids, _LOOKUP_CHUNK)
-                for i in conn.scalars(sa.select(OUTBOX.c.id).where(OUTBOX.c.id.in_(chunk)))
-            }
-            if taken:
-                raise StoreError(f"outbox: entry {min(taken)} is already queued")
-            conn.execute(sa.insert(OUTBOX), rows)
+            conn.execute(stmt, list(rows.values()))
 
     def mark_delivered(self, entry_ids: Sequence[uuid.UUID], at: dt.datetime) -> None:
         """Mark outbox entries delivered at ``at``."""
