@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import StaticPool
 
 from collab_core import ConfigurationError, StoreError
 from collab_sql._url import StoreUrl, redact
@@ -41,10 +40,7 @@ def create_engine(url: StoreUrl) -> Engine:
 
 def _sqlite_engine(url: StoreUrl) -> Engine:
     options: dict[str, Any] = {}
-    if url.in_memory:
-        # One connection, shared: every new connection would see an empty database.
-        options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
-    elif "timeout" not in url.engine_url.query:
+    if "timeout" not in url.engine_url.query:
         options = {"connect_args": {"timeout": _BUSY_TIMEOUT_S}}
     engine = sa.create_engine(url.engine_url, **options)
 
@@ -55,8 +51,7 @@ def _sqlite_engine(url: StoreUrl) -> Engine:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys = ON")
-            if not url.in_memory:
-                cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA journal_mode = WAL")
         finally:
             cursor.close()
 

@@ -45,14 +45,12 @@ class StoreUrl:
     :param shown: the URL as given, with any password hidden; safe for errors and logs.
     :param backend: ``"sqlite"`` or ``"postgresql"``.
     :param migrate: whether opening the store applies pending migrations.
-    :param in_memory: an SQLite database that lives only as long as the store.
     """
 
     engine_url: URL
     shown: str
     backend: Backend
     migrate: bool
-    in_memory: bool
 
 
 def _flag(name: str, text: str, shown: str) -> bool:
@@ -95,10 +93,15 @@ def parse_store_url(url: str, *, migrate: bool | None = None) -> StoreUrl:
     if migrate is not None:
         do_migrate = migrate
     engine_url = parsed.set(drivername=driver, query=query)
-    in_memory = backend == "sqlite" and parsed.database in (None, "", ":memory:")
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        # Units of work and reads need connections of their own to one database: a file.
+        raise ConfigurationError(
+            f"url: an SQLite store lives in a file, as in sqlite:///collab.db; for a store in "
+            f"memory use memory:// (got {shown})"
+        )
     if backend == "postgresql" and not parsed.database:
         raise ConfigurationError(
             f"url: a PostgreSQL URL names its database, as in postgresql://user@host/db "
             f"(got {shown})"
         )
-    return StoreUrl(engine_url, shown, backend, do_migrate, in_memory)
+    return StoreUrl(engine_url, shown, backend, do_migrate)

@@ -534,11 +534,8 @@ class SqlStore:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        """PERSISTENT (unless in memory), NATIVE_AGGREGATES, OUTBOX, and CONCURRENT_WRITERS on
-        PostgreSQL."""
-        caps = {Capability.NATIVE_AGGREGATES, Capability.OUTBOX}
-        if not self._parsed.in_memory:
-            caps.add(Capability.PERSISTENT)
+        """PERSISTENT, NATIVE_AGGREGATES, OUTBOX, and CONCURRENT_WRITERS on PostgreSQL."""
+        caps = {Capability.PERSISTENT, Capability.NATIVE_AGGREGATES, Capability.OUTBOX}
         if self._parsed.backend == "postgresql":
             caps.add(Capability.CONCURRENT_WRITERS)
         return frozenset(caps)
