@@ -25,7 +25,7 @@ from collab_core.domain.candour import CandourCase
 from collab_core.domain.capability import Assessment, LearningJourney
 from collab_core.domain.deaths import Death, Review
 from collab_core.domain.errors import DomainValidationError
-from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery
+from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery, lfd_facts, sharing_trusts
 from collab_core.domain.identifiers import OdsCode
 from collab_core.domain.improvement import Concern
 from collab_core.domain.learning import Audience, FamilyInvolvement, LearningItem, SharingEvent
@@ -38,6 +38,8 @@ __all__ = [
     "RECORD_SPECS",
     "Capability",
     "DeliveryReceipt",
+    "LfdFact",
+    "LfdQuery",
     "MeasureSpec",
     "OutboxEntry",
     "OutboxStatus",
@@ -46,13 +48,16 @@ __all__ = [
     "PublisherSpec",
     "Record",
     "RecordSpec",
+    "SharingQuery",
     "Store",
     "StoreSpec",
     "UnitOfWork",
     "Versioned",
     "key_text",
+    "lfd_facts",
     "record_key",
     "redact_url",
+    "sharing_trusts",
     "spec_for",
 ]
 

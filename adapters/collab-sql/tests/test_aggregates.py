@@ -40,7 +40,7 @@ from collab_core import (
     Score,
     SharingEvent,
 )
-from collab_core.domain.facts import LfdQuery, SharingQuery, lfd_facts, sharing_trusts
+from collab_core.ports import LfdQuery, SharingQuery, lfd_facts, sharing_trusts
 
 # Each example writes to a real database: a fixture-scoped store, emptied per example.
 DB_SETTINGS = settings(

@@ -30,8 +30,7 @@ from collab_core import (
     Score,
     StoreError,
 )
-from collab_core.domain.facts import LfdQuery, lfd_facts
-from collab_core.ports import record_key, spec_for
+from collab_core.ports import LfdQuery, lfd_facts, record_key, spec_for
 
 
 def _engine(url: str) -> sa.Engine:

@@ -13,9 +13,8 @@ import pytest
 from collab_sql import SqlStore
 from collab_sql_testkit import a_death, a_review, a_trust
 
-from collab_core import RCP_AVOIDABILITY, OdsCode, ScopePolicy, Score
-from collab_core.domain.facts import LfdQuery, lfd_facts
-from collab_core.service import Collaborative
+from collab_core import RCP_AVOIDABILITY, Collaborative, OdsCode, ScopePolicy, Score
+from collab_core.ports import LfdQuery, lfd_facts
 
 PYPROJECT = Path(__file__).parents[1] / "pyproject.toml"
 

@@ -21,8 +21,7 @@ from collab_core import (
     ResponseType,
     Review,
 )
-from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery
-from collab_core.ports import spec_for
+from collab_core.ports import LfdFact, LfdQuery, SharingQuery, spec_for
 from collab_sql._derived import decode_quarter
 from collab_sql._payload import decode
 from collab_sql.schema import RECORD_TABLES, REVIEW_SCORE

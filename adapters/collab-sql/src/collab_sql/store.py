@@ -33,14 +33,16 @@ from collab_core import (
     Review,
     StoreError,
 )
-from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery
 from collab_core.ports import (
     Capability,
+    LfdFact,
+    LfdQuery,
     OutboxEntry,
     OutboxStatus,
     Publication,
     Record,
     RecordSpec,
+    SharingQuery,
     Versioned,
     key_text,
     spec_for,
