@@ -21,11 +21,11 @@ import attrs
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from collab_sql import open_store
 from collab_sql_testkit import a_death
 
 from collab_core import ConcurrencyError, Death, OdsCode, Trust
 from collab_core.ports import UnitOfWork
+from collab_sql import open_store
 
 #: The record every writer bumps: a trust whose name carries a counter.
 SHARED = OdsCode("Z99")

@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from collab_sql import SqlStore
 from sqlalchemy.engine import make_url
+
+from collab_sql import SqlStore
 
 # The helpers shared by this adapter's tests (record builders, strategies) live beside them.
 sys.path.insert(0, str(Path(__file__).parent))

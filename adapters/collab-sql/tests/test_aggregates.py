@@ -9,9 +9,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from collab_sql import SqlStore
-from collab_sql._derived import contact_months, decode_quarter, encode_quarter
-from collab_sql.schema import RECORD_TABLES, REVIEW_SCORE
 from collab_sql_testkit import (
     ALL_SCALES,
     a_death,
@@ -41,6 +38,9 @@ from collab_core import (
     SharingEvent,
 )
 from collab_core.ports import LfdQuery, SharingQuery, lfd_facts, sharing_trusts
+from collab_sql import SqlStore
+from collab_sql._derived import contact_months, decode_quarter, encode_quarter
+from collab_sql.schema import RECORD_TABLES, REVIEW_SCORE
 
 # Each example writes to a real database: a fixture-scoped store, emptied per example.
 DB_SETTINGS = settings(

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from collab_sql import SqlStore
-from collab_sql.schema import RECORD_TABLES
 from collab_sql_worker import BATCH, SHARED, planned_id
 
 from collab_core import Death, OdsCode, Trust
+from collab_sql import SqlStore
+from collab_sql.schema import RECORD_TABLES
 
 WORKER = Path(__file__).with_name("collab_sql_worker.py")
 WRITERS = ("RA1", "RA2", "RA3", "RA4", "RA5")

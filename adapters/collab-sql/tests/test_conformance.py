@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
-from collab_sql import SqlStore
-from collab_sql.schema import RECORD_TABLES
 
 from collab_core.ports import Store
 from collab_core.testing.conformance import StoreTests
+from collab_sql import SqlStore
+from collab_sql.schema import RECORD_TABLES
 
 
 class _SqlStoreTests(StoreTests):

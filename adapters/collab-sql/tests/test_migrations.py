@@ -13,11 +13,6 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from collab_sql import SqlStore, current, head_revision, upgrade
-from collab_sql.__main__ import main
-from collab_sql._derived import DERIVED
-from collab_sql.migrate import known_revisions
-from collab_sql.schema import RECORD_TABLES, REVIEW_SCORE, VERSION_TABLE, metadata
 from collab_sql_testkit import a_death, a_review, a_sharing, one_of_each_kind
 
 import collab_core
@@ -31,6 +26,11 @@ from collab_core import (
     StoreError,
 )
 from collab_core.ports import LfdQuery, lfd_facts, record_key, spec_for
+from collab_sql import SqlStore, current, head_revision, upgrade
+from collab_sql.__main__ import main
+from collab_sql._derived import DERIVED
+from collab_sql.migrate import known_revisions
+from collab_sql.schema import RECORD_TABLES, REVIEW_SCORE, VERSION_TABLE, metadata
 
 
 def _engine(url: str) -> sa.Engine:
@@ -199,6 +199,7 @@ def test_a_database_from_a_newer_collab_sql_is_refused_clearly(store_url: str) -
 
 def test_downgrading_to_the_first_revision_and_back_keeps_the_rows(store_url: str) -> None:
     from alembic import command
+
     from collab_sql.migrate import _config
 
     death = a_death()

@@ -8,13 +8,13 @@ import importlib.metadata
 import tomllib
 from pathlib import Path
 
-import collab_sql.plugin
 import pytest
-from collab_sql import SqlStore
 from collab_sql_testkit import a_death, a_review, a_trust
 
+import collab_sql.plugin
 from collab_core import RCP_AVOIDABILITY, Collaborative, OdsCode, ScopePolicy, Score
 from collab_core.ports import LfdQuery, lfd_facts
+from collab_sql import SqlStore
 
 PYPROJECT = Path(__file__).parents[1] / "pyproject.toml"
 

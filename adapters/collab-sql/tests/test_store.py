@@ -12,8 +12,6 @@ from typing import Any
 import attrs
 import pytest
 import sqlalchemy as sa
-from collab_sql import SqlStore
-from collab_sql.schema import RECORD_TABLES, REVIEW_SCORE
 from collab_sql_testkit import a_death, a_review, a_trust, one_of_each_kind
 from sqlalchemy import event
 
@@ -38,6 +36,8 @@ from collab_core.ports import (
     record_key,
     spec_for,
 )
+from collab_sql import SqlStore
+from collab_sql.schema import RECORD_TABLES, REVIEW_SCORE
 
 
 @contextmanager

@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from collab_sql import SqlStore
-from collab_sql._url import parse_store_url
 from hypothesis import given
 from hypothesis import strategies as st
 
 from collab_core import ConfigurationError, StoreError
+from collab_sql import SqlStore
+from collab_sql._url import parse_store_url
 
 
 @pytest.mark.parametrize(
