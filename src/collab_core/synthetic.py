@@ -199,7 +199,7 @@ class SyntheticCollaborative:
                 (MemberKind.STAFF, MemberKind.LIVED_EXPERIENCE, MemberKind.CARER_FAMILY),
                 weights=(70, 20, 10),
             )[0]
-            joined = max(trust.joined, self.start + dt.timedelta(days=rng.randrange(-400, span)))
+            joined = max(trust.joined, self.start + dt.timedelta(days=rng.randrange(-2500, span)))
             left = None
             if rng.random() < 0.12:
                 left = joined + dt.timedelta(days=rng.randrange(60, 700))
@@ -219,10 +219,13 @@ class SyntheticCollaborative:
     def _assessments(self, rng: random.Random, member: Member) -> Iterator[Assessment]:
         levels = self.framework.level_names
         subjects = [s.code for s in self.framework.subjects]
-        # Most members start unassessed; QI training reaches more of them as time goes on.
-        first = member.joined + dt.timedelta(days=rng.randrange(30, 900))
+        # About a third of members never assess themselves; the rest start at a steady rate, so
+        # the count of members who Learn, Live or Lead grows by about a third over two years.
+        earliest = self.start - dt.timedelta(days=4000)
+        first = earliest + dt.timedelta(days=rng.randrange((self.end - earliest).days + 365))
+        first = max(first, member.joined)
         last_day = member.left or self.end
-        if first > last_day or rng.random() < 0.35:
+        if first > last_day or rng.random() < 0.3:
             return
         day = first
         for subject in rng.sample(subjects, k=rng.randint(1, 4)):
@@ -243,12 +246,13 @@ class SyntheticCollaborative:
     def _trust_year(self, trust: Trust, index: int, year: FinancialYear) -> Iterator[object]:
         rng = random.Random(f"{self.seed}:{index}:{year.start_year}")
         avoidability, quality = self._scales(index)
-        year_no = year.start_year - self.first_year.start_year
-        # Sharing with the collaborative grows as the workstream takes hold.
-        share_collab = min(0.9, 0.25 + 0.3 * year_no + 0.02 * index)
+        # Each trust takes up sharing with the collaborative (and with families) on its own day.
+        adopts_on = self.start + dt.timedelta(
+            days=random.Random(f"{self.seed}:adopts:{index}").randrange(30, 900)
+        )
         count = max(0, int(rng.gauss(self.deaths_per_trust_year, self.deaths_per_trust_year / 10)))
         span = (year.end - year.start).days + 1
-        pending_learning: list[tuple[Review, Death]] = []
+        pending_learning: list[Review] = []
         for n in range(count):
             died_on = year.start + dt.timedelta(days=rng.randrange(span))
             if not trust.is_member_on(died_on):
@@ -267,12 +271,12 @@ class SyntheticCollaborative:
                     and review.completed_on is not None
                     and rng.random() < 0.45
                 ):
-                    pending_learning.append((review, death))
+                    pending_learning.append(review)
                 if review.response_type is ResponseType.PSII:
                     yield from self._family(rng, death, review)
                     yield self._candour(rng, death, review)
-        for review, death in pending_learning:
-            yield from self._learning(rng, trust, review, death, share_collab)
+        for review in pending_learning:
+            yield from self._learning(rng, trust, review, adopts_on)
         if rng.random() < 0.8:
             yield self._concern(rng, trust, year)
 
@@ -427,8 +431,7 @@ class SyntheticCollaborative:
         rng: random.Random,
         trust: Trust,
         review: Review,
-        death: Death,
-        share_collab: float,
+        adopts_on: dt.date,
     ) -> Iterator[object]:
         recorded = review.completed_on
         if recorded is None:
@@ -437,8 +440,10 @@ class SyntheticCollaborative:
         actions = []
         for _ in range(rng.randint(1, 3)):
             description, owner = rng.choice(_ACTIONS)
-            due = recorded + dt.timedelta(days=rng.randrange(30, 200))
-            done = rng.random() < 0.7 and due <= self.end + dt.timedelta(days=365)
+            done = rng.random() < 0.85
+            due = recorded + dt.timedelta(
+                days=rng.randrange(30, 200) if done else rng.randrange(90, 400)
+            )
             completed_on = due - dt.timedelta(days=rng.randrange(0, 20)) if done else None
             impact = None
             if completed_on is not None and rng.random() < 0.5:
@@ -474,11 +479,12 @@ class SyntheticCollaborative:
             signed_off_on=signed_off if signed_off is not None and signed_off >= recorded else None,
         )
         yield item
+        adopted = recorded >= adopts_on
         chances = {
             Audience.TRUST_BOARD: 0.9,
             Audience.STAFF: 0.7,
-            Audience.FAMILY: 0.5,
-            Audience.COLLABORATIVE: share_collab,
+            Audience.FAMILY: 0.6 if adopted else 0.08,
+            Audience.COLLABORATIVE: 0.55 if adopted else 0.02,
             Audience.PUBLIC: 0.1,
         }
         for audience, chance in chances.items():
