@@ -85,23 +85,24 @@ def _judged_cte(query: LfdQuery) -> Any | None:
     )
 
 
-def _known_cte(query: LfdQuery) -> Any:
+def _valid_cte(query: LfdQuery) -> Any:
+    """Every value of every scale the query knows: a score outside these cannot be judged."""
     rows = sorted(
-        (scale.id, scale.version, scale.minimum, scale.maximum)
+        (scale.id, scale.version, value)
         for scale in query.scales.scales.values()
+        for value in range(scale.minimum, scale.maximum + 1)
     )
     if not rows:
-        rows = [("", 0, 1, 0)]  # an empty range matches no score
+        rows = [("", 0, 0)]  # no scale id is blank, so this matches no score
     return (
         sa.values(
             sa.column("scale_id", sa.String),
             sa.column("scale_version", sa.Integer),
-            sa.column("minimum", sa.Integer),
-            sa.column("maximum", sa.Integer),
-            name="known",
+            sa.column("value", sa.Integer),
+            name="valid",
         )
         .data(rows)
-        .cte("known")
+        .cte("valid")
     )
 
 
@@ -115,10 +116,9 @@ def _done_reviews(query: LfdQuery) -> Any:
 
 
 def _judged_score(score: Any, judged: Any) -> Any:
-    return sa.and_(
-        score.c.scale_id == judged.c.scale_id,
-        score.c.scale_version == judged.c.scale_version,
-        score.c.value == judged.c.value,
+    # A row-value IN: each score is looked up in the judged values, not the other way round.
+    return sa.tuple_(score.c.scale_id, score.c.scale_version, score.c.value).in_(
+        sa.select(judged.c.scale_id, judged.c.scale_version, judged.c.value)
     )
 
 
@@ -130,13 +130,11 @@ def _check_scores(conn: Connection, query: LfdQuery, judged: Any | None) -> None
     range, raises when reached. So does this: the offending review is replayed through the
     domain's own rule, which raises the same error.
     """
-    known = _known_cte(query)
+    valid = _valid_cte(query)
     score = _SCORE.alias("s")
     earlier = _SCORE.alias("e")
-    unknown = ~sa.exists().where(
-        known.c.scale_id == score.c.scale_id,
-        known.c.scale_version == score.c.scale_version,
-        score.c.value.between(known.c.minimum, known.c.maximum),
+    unknown = sa.tuple_(score.c.scale_id, score.c.scale_version, score.c.value).not_in(
+        sa.select(valid.c.scale_id, valid.c.scale_version, valid.c.value)
     )
     conditions = [_done_reviews(query), unknown]
     if judged is not None:

@@ -5,6 +5,7 @@ time, never re-implemented in SQL.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +33,12 @@ def decode_quarter(code: int) -> Quarter:
     """The inverse of :func:`encode_quarter`."""
     year, number = divmod(code, 10)
     return Quarter(FinancialYear(year), number)
+
+
+@functools.lru_cache(maxsize=8192)
+def _quarter_code(day: dt.date) -> int:
+    # Cached: a bulk load of deaths meets each day many times, and Quarter validates itself.
+    return encode_quarter(Quarter.of(day))
 
 
 @functools.lru_cache(maxsize=256)
@@ -70,7 +77,7 @@ def death_columns(death: Death) -> dict[str, Any]:
     discharged = death.discharged_on
     band = death.age_band
     return {
-        "quarter": encode_quarter(Quarter.of(death.died_on)),
+        "quarter": _quarter_code(death.died_on),
         "setting": death.setting.value,
         "contact_months": contact_months(death),
         # A death within n days of discharge is in scope when this is at most n.

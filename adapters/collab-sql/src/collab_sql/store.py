@@ -246,19 +246,15 @@ class SqlUnitOfWork:
                 updates.append(row)
         if inserts:
             self._insert(conn, spec, table, inserts, expected)
-        if updates:
-            stmt = sa.update(table).where(
-                table.c.key == sa.bindparam("b_key"), table.c.version == sa.bindparam("b_version")
-            )
-            if conn.execute(stmt, updates).rowcount != len(updates):
-                _raise_stale(conn, spec, table, updates)
+        if updates and _sqlite_update(conn, table, updates) != len(updates):
+            _raise_stale(conn, spec, table, updates)
         if spec.kind == "review":
             scores = [row for p in pending for row in review_scores(cast("Review", p.record))]
             changed = [u["b_key"] for u in updates]
             for chunk in _chunks(changed, _LOOKUP_CHUNK):
                 conn.execute(sa.delete(REVIEW_SCORE).where(REVIEW_SCORE.c.review_key.in_(chunk)))
             if scores:
-                conn.execute(sa.insert(REVIEW_SCORE), scores)
+                _sqlite_insert(conn, REVIEW_SCORE, scores)
 
     def _insert(
         self,
@@ -270,7 +266,7 @@ class SqlUnitOfWork:
     ) -> None:
         if conn.dialect.name != "postgresql":
             # SQLite: the unit holds the write lock, so no other writer can add these keys.
-            conn.execute(sa.insert(table), rows)
+            _sqlite_insert(conn, table, rows)
             return
         # PostgreSQL: another transaction may insert the same new key first; find out which.
         stmt = (
@@ -346,6 +342,61 @@ class SqlUnitOfWork:
             if self._transaction is not None:
                 self._transaction.rollback()
             self._transaction = self._connection.begin()
+
+
+def _sqlite_params(
+    table: sa.Table, names: Sequence[str], rows: list[dict[str, Any]], *extra: str
+) -> list[tuple[Any, ...]]:
+    """Rows as driver parameters, stored as SQLAlchemy's SQLite types store them: dates as ISO
+    text (booleans are already 0 and 1 to the driver)."""
+    columns = [*names, *extra]
+    dates = [
+        i for i, n in enumerate(columns) if n in table.c and isinstance(table.c[n].type, sa.Date)
+    ]
+    out: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = [row[n] for n in columns]
+        for i in dates:
+            if values[i] is not None:
+                values[i] = values[i].isoformat()
+        out.append(tuple(values))
+    return out
+
+
+def _sqlite_insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """``INSERT`` every row with one driver-level ``executemany``.
+
+    On SQLite the per-row work of SQLAlchemy's parameter processing costs more than the
+    insert itself (ARCHITECTURE rule 10's bulk paths), so rows go to the driver as tuples.
+    Other engines take SQLAlchemy's own ``executemany``.
+    """
+    if conn.dialect.name != "sqlite":
+        conn.execute(sa.insert(table), rows)
+        return
+    names = list(rows[0])
+    quote = conn.dialect.identifier_preparer.quote
+    # Identifiers come from the schema and are quoted; every value is a bound parameter.
+    columns = ", ".join(quote(n) for n in names)
+    marks = ", ".join("?" for _ in names)
+    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"  # noqa: S608
+    conn.exec_driver_sql(sql, _sqlite_params(table, names, rows))
+
+
+def _sqlite_update(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> int:
+    """``UPDATE ... WHERE key = :b_key AND version = :b_version`` for every row in one
+    ``executemany``; returns how many rows matched (fewer than given: someone was first)."""
+    if conn.dialect.name != "sqlite":
+        stmt = sa.update(table).where(
+            table.c.key == sa.bindparam("b_key"), table.c.version == sa.bindparam("b_version")
+        )
+        return int(conn.execute(stmt, rows).rowcount)
+    names = [n for n in rows[0] if n not in {"b_key", "b_version"}]
+    quote = conn.dialect.identifier_preparer.quote
+    assignments = ", ".join(f"{quote(n)} = ?" for n in names)
+    where = f"{quote('key')} = ? AND {quote('version')} = ?"
+    sql = f"UPDATE {quote(table.name)} SET {assignments} WHERE {where}"  # noqa: S608
+    params = _sqlite_params(table, names, rows, "b_key", "b_version")
+    return int(conn.exec_driver_sql(sql, params).rowcount)
 
 
 def _aware(field: str, value: object) -> None:
