@@ -13,6 +13,7 @@ import copy
 import datetime as dt
 import decimal
 import enum
+import functools
 import importlib
 import pkgutil
 import re
@@ -401,10 +402,14 @@ def _enum_out(value: enum.Enum) -> Any:
     return value.value
 
 
+@functools.cache
+def _value_kinds(cls: type[enum.Enum]) -> frozenset[type[Any]]:
+    return frozenset(type(m.value) for m in cls)
+
+
 def _enum_in(value: object, cls: type[enum.Enum]) -> enum.Enum:
-    kinds = {type(m.value) for m in cls}
-    if isinstance(value, bool) and bool not in kinds:
-        raise ValueError(value)
+    if isinstance(value, bool) and bool not in _value_kinds(cls):
+        raise ValueError(value)  # True is 1 to Python, but not an IntEnum's 1 in a payload
     return cls(value)
 
 

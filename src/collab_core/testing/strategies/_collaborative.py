@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 from hypothesis import strategies as st
@@ -61,8 +61,6 @@ from collab_core.testing.strategies._domain import (
     _local_themes,
     scope_policies,
 )
-
-T = TypeVar("T")
 
 # --------------------------------------------------------------------------------------------
 # A whole consistent collaborative.

@@ -7,7 +7,7 @@ import functools
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import attrs
 from hypothesis import strategies as st
@@ -85,8 +85,6 @@ from collab_core.testing.strategies._base import (
     quarters,
     site_codes,
 )
-
-T = TypeVar("T")
 
 # --------------------------------------------------------------------------------------------
 # Organisations and people.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -36,8 +36,6 @@ from collab_core.testing.strategies._domain import (
     sharing_events,
     trusts,
 )
-
-T = TypeVar("T")
 
 # --------------------------------------------------------------------------------------------
 # The records of the ports.
