@@ -149,3 +149,53 @@ def _wait_for_backend_to_end(store: SqlStore) -> None:
             conn.rollback()  # a fresh snapshot of pg_stat_activity each time
             time.sleep(0.1)
         assert conn.scalar(query) == 0, "the killed writer's backend is still there"
+
+
+@pytest.mark.postgres
+def test_two_units_adding_the_same_new_key_at_once_cannot_both_succeed(postgres_url: str) -> None:
+    import threading
+
+    from collab_sql_testkit import a_death
+
+    from collab_core import ConcurrencyError
+
+    death = a_death()
+    with SqlStore.open(postgres_url) as store:
+        first_wrote = threading.Event()
+        outcome: list[BaseException | tuple[int, ...]] = []
+
+        def second() -> None:
+            first_wrote.wait(timeout=30)
+            try:
+                with store.unit_of_work() as unit:
+                    # Blocks on the unique key until the first unit commits.
+                    outcome.append(unit.put([death]))
+            except ConcurrencyError as exc:
+                outcome.append(exc)
+
+        other = threading.Thread(target=second)
+        other.start()
+        with store.unit_of_work() as unit:
+            unit.put([death])
+            first_wrote.set()
+            _wait_for_a_lock_wait(store)  # the second unit is blocked on the key: now commit
+        other.join(timeout=60)
+        (result,) = outcome
+        assert isinstance(result, ConcurrencyError)
+        assert (result.kind, result.record_id, result.actual) == ("death", str(death.id), 1)
+        stored = store.get(Death, death.id)
+        assert stored is not None
+        assert stored.version == 1
+
+
+def _wait_for_a_lock_wait(store: SqlStore) -> None:
+    query = sa.text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    deadline = time.monotonic() + 30
+    with store.engine.connect() as conn:
+        while not conn.scalar(query) and time.monotonic() < deadline:
+            conn.rollback()
+            time.sleep(0.05)
+        assert conn.scalar(query), "the second unit never waited on the first"
