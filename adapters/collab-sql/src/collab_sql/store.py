@@ -51,6 +51,7 @@ from collab_sql import _aggregates
 from collab_sql._derived import DERIVED, review_scores
 from collab_sql._engine import BEGIN_IMMEDIATE, create_engine, describe, translate_errors
 from collab_sql._payload import decode, encode, relaxed_gc
+from collab_sql._types import KEY
 from collab_sql._url import StoreUrl, parse_store_url
 from collab_sql.migrate import check_revision, current_revision, head_revision, upgrade_engine
 from collab_sql.schema import OUTBOX, RECORD_TABLES, REVIEW_SCORE
@@ -61,6 +62,7 @@ R = TypeVar("R", bound=Record)
 
 # Keys looked up per statement: well inside every engine's limit on bound parameters.
 _LOOKUP_CHUNK = 500
+_PG_LOOKUP_CHUNK = 10_000
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -252,7 +254,9 @@ class SqlUnitOfWork:
             scores = [row for p in pending for row in review_scores(cast("Review", p.record))]
             changed = [u["b_key"] for u in updates]
             for chunk in _chunks(changed, _LOOKUP_CHUNK):
-                conn.execute(sa.delete(REVIEW_SCORE).where(REVIEW_SCORE.c.review_key.in_(chunk)))
+                conn.execute(
+                    sa.delete(REVIEW_SCORE).where(_key_in(conn, REVIEW_SCORE.c.review_key, chunk))
+                )
             if scores:
                 _sqlite_insert(conn, REVIEW_SCORE, scores)
 
@@ -448,11 +452,20 @@ def _check_expected(expected: Sequence[int | None] | None, count: int) -> list[i
     return out
 
 
+def _key_in(conn: Connection, column: sa.Column[str], keys: Sequence[str]) -> Any:
+    """``column`` among ``keys``: one array parameter on PostgreSQL (``= ANY(:keys)``), which
+    psycopg binds at once, rather than a placeholder per key."""
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam("keys", list(keys), type_=postgresql.ARRAY(KEY)))
+    return column.in_(keys)
+
+
 def _stored(conn: Connection, table: sa.Table, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
     found: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks(keys, _LOOKUP_CHUNK):
+    size = _PG_LOOKUP_CHUNK if conn.dialect.name == "postgresql" else _LOOKUP_CHUNK
+    for chunk in _chunks(keys, size):
         stmt = sa.select(table.c.key, table.c.version, table.c.payload).where(
-            table.c.key.in_(chunk)
+            _key_in(conn, table.c.key, chunk)
         )
         for row in conn.execute(stmt):
             found[row.key] = (row.version, row.payload)
