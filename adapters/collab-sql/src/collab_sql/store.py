@@ -258,7 +258,7 @@ class SqlUnitOfWork:
                     sa.delete(REVIEW_SCORE).where(_key_in(conn, REVIEW_SCORE.c.review_key, chunk))
                 )
             if scores:
-                _sqlite_insert(conn, REVIEW_SCORE, scores)
+                _bulk_insert(conn, REVIEW_SCORE, scores)
 
     def _insert(
         self,
@@ -270,7 +270,7 @@ class SqlUnitOfWork:
     ) -> None:
         if conn.dialect.name != "postgresql":
             # SQLite: the unit holds the write lock, so no other writer can add these keys.
-            _sqlite_insert(conn, table, rows)
+            _bulk_insert(conn, table, rows)
             return
         # PostgreSQL: another transaction may insert the same new key first; find out which.
         inserted = _postgres_insert_new(conn, table, rows)
@@ -362,17 +362,17 @@ def _sqlite_params(
     return out
 
 
-def _sqlite_insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+def _bulk_insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """``INSERT`` every row with one driver-level ``executemany``.
 
     On SQLite the per-row work of SQLAlchemy's parameter processing costs more than the
     insert itself (ARCHITECTURE rule 10's bulk paths), so rows go to the driver as tuples.
-    Other engines take SQLAlchemy's own ``executemany``.
+    PostgreSQL takes psycopg's pipelined ``executemany`` (see :func:`_postgres_insert_new`).
     """
-    if conn.dialect.name != "sqlite":
-        conn.execute(sa.insert(table), rows)
-        return
     names = list(rows[0])
+    if conn.dialect.name == "postgresql":
+        _postgres_insert(conn, table, names, rows, returning=False)
+        return
     quote = conn.dialect.identifier_preparer.quote
     # Identifiers come from the schema and are quoted; every value is a bound parameter.
     columns = ", ".join(quote(n) for n in names)
@@ -389,21 +389,31 @@ def _postgres_insert_new(conn: Connection, table: sa.Table, rows: list[dict[str,
     SQLAlchemy's multi-row ``VALUES`` pages make psycopg convert a statement of thousands of
     placeholders per page, which costs more than the inserts.
     """
-    names = list(rows[0])
+    return _postgres_insert(conn, table, list(rows[0]), rows, returning=True)
+
+
+def _postgres_insert(
+    conn: Connection,
+    table: sa.Table,
+    names: Sequence[str],
+    rows: list[dict[str, Any]],
+    *,
+    returning: bool,
+) -> set[str]:
     quote = conn.dialect.identifier_preparer.quote
     columns = ", ".join(quote(n) for n in names)
     marks = ", ".join("%s" for _ in names)
     key = quote("key")
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks}) "  # noqa: S608
-        f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
-    )
+    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"  # noqa: S608
+    if returning:
+        sql += f" ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
     driver: Any = conn.connection.driver_connection
+    params = [tuple(row[n] for n in names) for row in rows]
     inserted: set[str] = set()
     with driver.cursor() as cursor:
-        cursor.executemany(sql, [tuple(row[n] for n in names) for row in rows], returning=True)
-        while True:
-            inserted.update(key for (key,) in cursor.fetchall())
+        cursor.executemany(sql, params, returning=returning)
+        while returning:
+            inserted.update(k for (k,) in cursor.fetchall())
             if not cursor.nextset():
                 break
     return inserted
