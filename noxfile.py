@@ -45,7 +45,8 @@ def adapters(session: nox.Session, adapter: str) -> None:
     """Each adapter alone against the core, so a missing dependency cannot hide behind another's."""
     session.install(*dependency_groups(PYPROJECT, "test"))
     session.install("-e", ".[testing]", "-e", adapter)
-    session.run("pytest", adapter, "-p", "no:cacheprovider", *session.posargs)
+    args = session.posargs or ["-n", "auto"]
+    session.run("pytest", adapter, "-p", "no:cacheprovider", *args)
 
 
 @nox.session
@@ -85,4 +86,6 @@ def demo(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks of speed and memory at national scale (not part of the test suite)."""
     _install_everything(session, "bench")
-    session.run("pytest", "benchmarks", "--benchmark-only", *session.posargs)
+    session.run(
+        "pytest", "benchmarks", "--benchmark-only", "-p", "no:cacheprovider", *session.posargs
+    )
