@@ -4,6 +4,7 @@ Activities) Regulations 2014) as a state machine.
 1. A notifiable safety incident is decided (20(2), in the reasonable opinion of a clinician).
 2. The relevant person is notified in person, with an apology (20(3)).
 3. A written follow-up gives the account, the enquiries and their results (20(4)).
+
 Or, when the relevant person cannot be contacted or declines, the attempts are recorded (20(5)).
 
 The statute says "as soon as reasonably practicable"; the NHS Standard Contract set 10 days. The
