@@ -73,16 +73,7 @@ def _judged_cte(query: LfdQuery) -> Any | None:
     )
     if not rows:
         return None
-    return (
-        sa.values(
-            sa.column("scale_id", sa.String),
-            sa.column("scale_version", sa.Integer),
-            sa.column("value", sa.Integer),
-            name="judged",
-        )
-        .data(rows)
-        .cte("judged")
-    )
+    return _scale_values_cte("judged", rows)
 
 
 def _valid_cte(query: LfdQuery) -> Any:
@@ -94,15 +85,20 @@ def _valid_cte(query: LfdQuery) -> Any:
     )
     if not rows:
         rows = [("", 0, 0)]  # no scale id is blank, so this matches no score
+    return _scale_values_cte("valid", rows)
+
+
+def _scale_values_cte(name: str, rows: list[tuple[str, int, int]]) -> Any:
+    """A ``VALUES`` list of (scale id, scale version, value) rows, as a named CTE."""
     return (
         sa.values(
             sa.column("scale_id", sa.String),
             sa.column("scale_version", sa.Integer),
             sa.column("value", sa.Integer),
-            name="valid",
+            name=name,
         )
         .data(rows)
-        .cte("valid")
+        .cte(name)
     )
 
 
