@@ -1,5 +1,6 @@
-"""The application object: :class:`Collaborative`, the use cases of the collaborative over the
-ports (record, share, read, count, publish), with its own plugins, store and publishers.
+"""The application object: :class:`Collaborative`, a thin facade over the use cases of the
+collaborative (record, share, read, count, figures, publish), with its own plugins, store and
+publishers.
 
 Everything here is batch-shaped: one call, one unit of work, one notification to plugins.
 Reads stream from the store; the dashboard facts use the store's own engine when it declares
@@ -10,33 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import logging
-import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from types import TracebackType
 from typing import Any, Self
 
-import attrs
-
 from collab_core.domain.calendar import FinancialYear
 from collab_core.domain.candour import CandourCase, CandourPolicy
-from collab_core.domain.capability import THREE_LS, Assessment, Framework, LearningJourney
+from collab_core.domain.capability import THREE_LS, Assessment, Framework
 from collab_core.domain.deaths import Death, Review, ScaleRegistry
 from collab_core.domain.errors import (
-    CollabError,
     ConfigurationError,
-    DomainValidationError,
     PluginError,
     RecordNotFoundError,
-    StoreError,
 )
 from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery, lfd_facts, sharing_trusts
 from collab_core.domain.identifiers import OdsCode
 from collab_core.domain.ids import new_id
-from collab_core.domain.improvement import Concern
-from collab_core.domain.learning import Audience, FamilyInvolvement, LearningItem, SharingEvent
+from collab_core.domain.learning import Audience, LearningItem, SharingEvent
 from collab_core.domain.organisations import Trust
 from collab_core.domain.people import Member
 from collab_core.domain.targets import (
@@ -61,121 +54,29 @@ from collab_core.domain.targets import (
 from collab_core.plugins.manager import Plugins
 from collab_core.ports import (
     Capability,
-    DeliveryReceipt,
     MeasureSpec,
     OutboxEntry,
-    OutboxStatus,
     Publication,
     Publisher,
     R,
     Record,
     Store,
-    UnitOfWork,
     Versioned,
     key_text,
     redact_url,
     spec_for,
 )
+from collab_core.service.delivery import DeliveryReport, deliver_pending, enqueue
+from collab_core.service.opening import open_store, scheme_of
+from collab_core.service.recording import check_batch, check_unique
 
-__all__ = ["Collaborative", "DeliveryReport", "scheme_of"]
-
-logger = logging.getLogger("collab_core.service")
+__all__ = ["Collaborative"]
 
 DEFAULT_URL = "memory://"
 
 
-def scheme_of(url: str) -> str:
-    """The scheme of a store URL (``"sqlite"`` for ``sqlite:///collab.db``).
-
-    :raises ConfigurationError: when ``url`` has no scheme.
-    """
-    scheme, sep, _ = url.partition(":")
-    if not sep or not scheme or not scheme.replace("+", "").replace("-", "").isalnum():
-        raise ConfigurationError(
-            f"url: a store URL starts with a scheme, e.g. sqlite:///collab.db or memory:// "
-            f"(got {redact_url(url)!r})"
-        )
-    return scheme.lower()
-
-
 def _trust_code(trust: OdsCode | str | None) -> OdsCode | None:
     return trust if trust is None or isinstance(trust, OdsCode) else OdsCode(trust)
-
-
-@attrs.frozen
-class DeliveryReport:
-    """What one round of :meth:`Collaborative.deliver_pending` did.
-
-    :param delivered: the receipts of the publications delivered.
-    :param failed: ``(entry id, publisher, error)`` for each delivery that failed; the entry
-        stays in the outbox to be retried.
-    """
-
-    delivered: tuple[DeliveryReceipt, ...] = ()
-    failed: tuple[tuple[uuid.UUID, str, str], ...] = ()
-
-
-class _References:
-    """Looks up the records a batch refers to: the batch itself first, then the store (once per
-    key), so that a batch may hold a death and its review together."""
-
-    def __init__(self, uow: UnitOfWork, batch: Sequence[Record]) -> None:
-        self._uow = uow
-        self._batch: dict[tuple[type[Any], str], Record] = {}
-        for r in batch:
-            self._batch[(type(r), spec_for(type(r)).key(r))] = r
-        self._seen: dict[tuple[type[Any], str], Record | None] = {}
-
-    def find(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> R | None:
-        slot = (kind, key_text(key))
-        if slot in self._batch:
-            found: Any = self._batch[slot]
-            return found  # type: ignore[no-any-return]
-        if slot not in self._seen:
-            stored = self._uow.get(kind, key)
-            self._seen[slot] = None if stored is None else stored.record
-        return self._seen[slot]  # type: ignore[return-value]
-
-
-def _check_references(records: Sequence[Record], refs: _References) -> None:
-    """The cross-record rules of a batch: every record's trust is recorded, and every record it
-    refers to exists and belongs to the same trust."""
-
-    def need(i: int, field: str, kind: type[R], key: Any, trust: OdsCode | None = None) -> R:
-        found = refs.find(kind, key)
-        name = spec_for(kind).kind.replace("_", " ")
-        if found is None:
-            raise DomainValidationError(
-                f"records[{i}].{field}", f"names a {name} that is not recorded", key_text(key)
-            )
-        if trust is not None and getattr(found, "trust", trust) != trust:
-            raise DomainValidationError(
-                f"records[{i}].trust", f"must be the trust of the {name} it refers to", str(trust)
-            )
-        return found
-
-    for i, r in enumerate(records):
-        trust = spec_for(type(r)).trust(r)
-        if trust is not None and not isinstance(r, Trust):
-            need(i, "trust", Trust, trust)
-        death_id = r.death_id if isinstance(r, Review | FamilyInvolvement | CandourCase) else None
-        if death_id is not None:
-            need(i, "death_id", Death, death_id, trust)
-        elif isinstance(r, LearningItem):
-            for review_id in sorted(r.review_ids):
-                need(i, "review_ids", Review, review_id, r.trust)
-        elif isinstance(r, SharingEvent):
-            item = need(i, "learning_item_id", LearningItem, r.learning_item_id, r.trust)
-            try:
-                r.check_allowed(item)
-            except DomainValidationError as exc:
-                raise type(exc)(
-                    f"records[{i}].{exc.field}", exc.rule, exc.value, sensitive=exc.sensitive
-                ) from None
-        elif isinstance(r, Assessment | LearningJourney):
-            need(i, "member_id", Member, r.member_id)
-        elif isinstance(r, Concern) and r.learning_item_id is not None:
-            need(i, "learning_item_id", LearningItem, r.learning_item_id, r.trust)
 
 
 class Collaborative:
@@ -246,7 +147,7 @@ class Collaborative:
                         f"publishers: no publisher is called {name!r} (known: {known})"
                     )
                 made[name] = pspec.create(settings)
-            store = _open_store(spec.open, url)
+            store = open_store(spec.open, url)
         except BaseException:
             host.close()
             raise
@@ -328,17 +229,9 @@ class Collaborative:
         batch = list(records)
         if not batch:
             return ()
-        slots: set[tuple[str, str]] = set()
-        for i, r in enumerate(batch):
-            spec = spec_for(type(r))
-            slot = (spec.kind, spec.key(r))
-            if slot in slots:
-                raise DomainValidationError(
-                    f"records[{i}]", f"a batch holds each {spec.kind} once", slot[1]
-                )
-            slots.add(slot)
+        check_unique(batch)
         with self._store.unit_of_work() as uow:
-            _check_references(batch, _References(uow, batch))
+            check_batch(batch, uow)
             versions = uow.put(batch, expected_versions=expected_versions)
         committed = tuple(Versioned(r, v) for r, v in zip(batch, versions, strict=True))
         self._plugins.records_committed(self._store, committed)
@@ -618,18 +511,7 @@ class Collaborative:
         :raises ConfigurationError: a name in ``to`` is not a publisher of this collaborative.
         :raises StoreError: the store keeps no outbox.
         """
-        names = list(self._publishers) if to is None else list(to)
-        unknown = [n for n in names if n not in self._publishers]
-        if unknown:
-            known = ", ".join(self._publishers) or "none"
-            raise ConfigurationError(
-                f"to: {', '.join(map(repr, unknown))} is not a publisher here (known: {known})"
-            )
-        self._require_outbox()
-        entries = tuple(OutboxEntry(new_id(), name, publication) for name in names)
-        with self._store.unit_of_work() as uow:
-            uow.enqueue(entries)
-        return entries
+        return enqueue(self._store, self._publishers, publication, to)
 
     def deliver_pending(self, now: Callable[[], dt.datetime] | None = None) -> DeliveryReport:
         """Hand every waiting outbox entry (pending or failed before) to its publisher.
@@ -641,60 +523,4 @@ class Collaborative:
 
         :param now: the clock (default: the current UTC time).
         """
-        self._require_outbox()
-        clock = now or (lambda: dt.datetime.now(dt.UTC))
-        waiting = [
-            *self._store.outbox(status=OutboxStatus.PENDING),
-            *self._store.outbox(status=OutboxStatus.FAILED),
-        ]
-        delivered: list[DeliveryReceipt] = []
-        failed: list[tuple[uuid.UUID, str, str]] = []
-        for entry in waiting:
-            publisher = self._publishers.get(entry.publisher)
-            try:
-                if publisher is None:
-                    raise ConfigurationError(
-                        f"publisher: {entry.publisher!r} is not configured in this collaborative"
-                    )
-                receipt = publisher.deliver(entry.publication)
-            except Exception as exc:  # one failing publisher must not stop the others
-                error = f"{type(exc).__name__}: {exc}"
-                logger.warning("delivery of outbox entry %s failed: %s", entry.id, error)
-                with self._store.unit_of_work() as uow:
-                    uow.mark_failed(entry.id, error, clock())
-                failed.append((entry.id, entry.publisher, error))
-                continue
-            with self._store.unit_of_work() as uow:
-                uow.mark_delivered([entry.id], receipt.delivered_at)
-            self._plugins.publication_delivered(receipt)
-            delivered.append(receipt)
-        return DeliveryReport(tuple(delivered), tuple(failed))
-
-    def _require_outbox(self) -> None:
-        if Capability.OUTBOX not in self._store.capabilities:
-            raise StoreError(f"the store {self.url} keeps no outbox (Capability.OUTBOX)")
-
-
-def _open_store(open_: Callable[[str], Store], url: str) -> Store:
-    """Open a store, keeping the URL's password out of any error that escapes."""
-    try:
-        return open_(url)
-    except CollabError:
-        raise
-    except Exception as exc:
-        detail = _scrub(f"{type(exc).__name__}: {exc}", url)
-        # The driver's own exception may quote the URL: it is summarised, not chained.
-        raise StoreError(
-            f"the store at {redact_url(url)!r} could not be opened: {detail}"
-        ) from None
-
-
-def _scrub(text: str, url: str) -> str:
-    try:
-        password = urllib.parse.urlsplit(url).password
-    except ValueError:
-        return "(details withheld: the URL could not be parsed)"
-    if password:
-        for form in {password, urllib.parse.unquote(password)}:
-            text = text.replace(form, "***")
-    return text
+        return deliver_pending(self._store, self._publishers, self._plugins, now)

@@ -1,0 +1,8 @@
+"""The service layer: the application object :class:`Collaborative` and the use cases it
+delegates to, one module each (recording a batch, opening a store, the outbox)."""
+
+from collab_core.service.collaborative import Collaborative
+from collab_core.service.delivery import DeliveryReport
+from collab_core.service.opening import scheme_of
+
+__all__ = ["Collaborative", "DeliveryReport", "scheme_of"]
