@@ -52,12 +52,19 @@ def test_a_long_run_and_few_crossings_signal() -> None:
 
 
 def test_an_ihi_shift_ignores_points_on_the_median() -> None:
+    # Perla, Provost & Murray 2011, rule 1: a point on the median neither counts towards nor
+    # breaks a shift, so it is not part of the shift either
     values = [1, 9, 1, 9, 1, 9, 9, 9, 5, 9, 9, 9, 1, 1, 1, 1, 1, 5]
     result = run_chart(values)
     assert result.median == 5
     shift = result.ihi.shifts[0]
     assert (shift.start, shift.end, shift.side) == (5, 11, Side.HIGH)
-    assert result.points[8].shift  # on the median, inside the shift
+    on_median = result.points[8]
+    assert on_median.side is None
+    assert not on_median.shift
+    assert on_median.label is PointLabel.COMMON_CAUSE
+    assert on_median.label_side is None
+    assert [p.shift for p in result.points[5:12]] == [True] * 3 + [False] + [True] * 3
     assert result.points[7].label is PointLabel.SPECIAL_CAUSE_IMPROVEMENT
 
 

@@ -120,9 +120,10 @@ def test_precedence_decides_the_rule_and_label_side_can_follow_the_rule() -> Non
     # a rising trend that crosses the mean: by the mean its first points are low, by the rule
     # (a rising trend) they are high
     values = [10, 14] * 6 + [9, 10, 11, Fraction(25, 2), 13, 14, 15]
-    fixed = SpcOptions(fix_after=12)
-    by_mean = xmr(values, options=fixed)
-    by_rule = xmr(values, options=SpcOptions(fix_after=12, label_side=LabelSide.RULE))
+    by_mean = xmr(values, options=SpcOptions(fix_after=12, label_side=LabelSide.PLOTTHEDOTS_0_1))
+    by_rule = xmr(values, options=SpcOptions(fix_after=12))
+    assert SpcOptions().label_side is LabelSide.RULE
+    assert LabelSide.MEAN is LabelSide.PLOTTHEDOTS_0_1
     below = 13  # the value 10, under the mean of 12
     assert by_mean.points[below].rules == (SpcRule.TREND,)
     assert by_mean.points[below].side is Side.LOW
@@ -134,7 +135,7 @@ def test_precedence_decides_the_rule_and_label_side_can_follow_the_rule() -> Non
 def test_the_first_rule_in_the_precedence_gives_the_label() -> None:
     values = [10, 14] * 6 + [40, 41, 42, 43, 44, 45, 46]
     default = xmr(values, options=SpcOptions(fix_after=12)).points[-1]
-    assert default.rules == (SpcRule.BEYOND_LIMITS, SpcRule.SHIFT, SpcRule.TREND)
+    assert default.rules == (SpcRule.BEYOND_LIMITS, SpcRule.TREND, SpcRule.SHIFT)
     assert default.rule is SpcRule.BEYOND_LIMITS
     reordered = SpcOptions(
         fix_after=12,
