@@ -64,6 +64,13 @@ from collab_core.domain.learning import (
     LearningItem,
     SharingEvent,
 )
+from collab_core.domain.measures import (
+    AttributePhase,
+    AttributeResult,
+    SpcOptions,
+    XmrPhase,
+    XmrResult,
+)
 from collab_core.domain.organisations import ScopePolicy, Site, Trust
 from collab_core.domain.people import Member
 from collab_core.domain.themes import Theme, ThemeTaxonomy
@@ -238,6 +245,59 @@ _DOMAIN_TYPES: tuple[tuple[type[Any], str], ...] = (
 )
 for _cls, _name in _DOMAIN_TYPES:
     register_type(_cls, _name)
+
+
+# Measure results whose shape changed (the short-group warning of NHSRplotthedots): version 2.
+# A version-1 payload was written before the warning was recorded, so its phases read back
+# with ``short_group`` None ("not recorded"), its result with no warnings, and its options
+# with the default threshold.
+
+
+def upcast_spc_options_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """SpcOptions gained ``short_group_threshold`` (NHSRplotthedots' 13)."""
+    return {**data, "short_group_threshold": 13}
+
+
+def upcast_xmr_phase_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """XmrPhase gained ``short_group``; a version-1 phase did not record it."""
+    return {**data, "short_group": None}
+
+
+def upcast_attribute_phase_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """AttributePhase gained ``short_group``; a version-1 phase did not record it."""
+    return {**data, "short_group": None}
+
+
+def _upcast_chart_v1_v2(
+    data: dict[str, Any], phase: Callable[[dict[str, Any]], dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        **data,
+        "phases": [phase(p) for p in data.get("phases", [])],
+        "options": upcast_spc_options_v1_v2(data.get("options", {})),
+        "warnings": [],
+    }
+
+
+def upcast_xmr_result_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """XmrResult gained ``warnings``, and its phases and options their new fields."""
+    return _upcast_chart_v1_v2(data, upcast_xmr_phase_v1_v2)
+
+
+def upcast_attribute_result_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """AttributeResult gained ``warnings``, and its phases and options their new fields."""
+    return _upcast_chart_v1_v2(data, upcast_attribute_phase_v1_v2)
+
+
+register_type(SpcOptions, "spc_options", version=2, upcasters=[upcast_spc_options_v1_v2])
+register_type(XmrPhase, "xmr_phase", version=2, upcasters=[upcast_xmr_phase_v1_v2])
+register_type(XmrResult, "xmr_result", version=2, upcasters=[upcast_xmr_result_v1_v2])
+register_type(
+    AttributePhase, "attribute_phase", version=2, upcasters=[upcast_attribute_phase_v1_v2]
+)
+register_type(
+    AttributeResult, "attribute_result", version=2, upcasters=[upcast_attribute_result_v1_v2]
+)
 
 
 def _register_domain_results() -> None:
