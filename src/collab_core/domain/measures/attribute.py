@@ -364,6 +364,9 @@ def _compute(
     shown_target = present_opt(None if target_f is None else target_f * scale, exact, "target")
     # the target against the last point's limits as the result reports them (floats in the
     # chart's units), so a target equal to a reported limit is on it
+    lower_last, upper_last = points[last_at].lower_limit, points[last_at].upper_limit
+    assert lower_last is not None  # noqa: S101 - a present point has limits
+    assert upper_last is not None  # noqa: S101
     return AttributeResult(
         kind=kind,
         points=points,
@@ -371,9 +374,7 @@ def _compute(
         improvement=improvement,
         target=shown_target,
         variation=variation_icon(last.label, last.side),
-        assurance=assurance_icon(
-            shown_target, points[last_at].lower_limit, points[last_at].upper_limit, improvement
-        ),
+        assurance=assurance_icon(shown_target, lower_last, upper_last, improvement),
         multiplier=present(scale, exact, "multiplier"),
         options=options,
         warnings=tuple(warnings),
