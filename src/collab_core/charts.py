@@ -40,6 +40,7 @@ __all__ = [
     "render_funnel",
     "render_run_chart",
     "render_xmr",
+    "short_group_subtitle",
 ]
 
 COLOURS = {
@@ -114,13 +115,48 @@ def _x_axis(ax: Axes, xs: Sequence[object]) -> None:
     ax.set_xlim(-0.5, len(xs) - 0.5)
 
 
-def _style(ax: Axes, title: str | None, ylabel: str | None) -> None:
+def _style(ax: Axes, title: str | None, ylabel: str | None, subtitle: str = "") -> None:
     if title:
-        ax.set_title(title, loc="left", fontsize=11)
+        ax.set_title(title, loc="left", fontsize=11, pad=20 if subtitle else 6)
+    if subtitle:
+        text = ax.text(
+            0,
+            1.01,
+            subtitle,
+            transform=ax.transAxes,
+            ha="left",
+            va="bottom",
+            fontsize=8,
+            color="#425563",
+            wrap=True,
+        )
+        text.set_gid("short-group-warning")
     if ylabel:
         ax.set_ylabel(ylabel)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+
+
+def short_group_subtitle(result: XmrResult | AttributeResult) -> str:
+    """The subtitle of a chart with trial limits (an empty string when it has none): which
+    phases have fewer values than ``result.options.short_group_threshold``, in the sense of
+    NHSRplotthedots' caption for groups of too few points."""
+    flags = [phase.short_group for phase in result.phases]
+    short = [k + 1 for k, flag in enumerate(flags) if flag]
+    if not short:
+        return ""
+    threshold = result.options.short_group_threshold
+    if len(flags) == 1:
+        return (
+            f"Trial limits: fewer than {threshold} values; "
+            "the limits will change as values are added."
+        )
+    names = ", ".join(str(k) for k in short[:-1]) + (" and " if len(short) > 1 else "")
+    which = f"phases {names}{short[-1]} have" if len(short) > 1 else f"phase {short[0]} has"
+    return (
+        f"Trial limits: {which} fewer than {threshold} values; "
+        "their limits will change as values are added."
+    )
 
 
 def _points(ax: Axes, values: Sequence[float | None], labels: Sequence[PointLabel | None]) -> None:
@@ -206,6 +242,8 @@ def render_xmr(
 ) -> bytes:
     """Draw an XmR chart; returns the image, and writes it when given a path.
 
+    A chart with a short phase (``result.warnings``) carries the warning as its subtitle.
+
     :param path_or_format: ``"svg"``, ``"png"``, or a path ending ``.svg`` or ``.png``.
     """
     if not isinstance(result, XmrResult):
@@ -221,7 +259,7 @@ def render_xmr(
         _hline(ax, 0, len(values), float(result.target), kind="target", gid="target", dashed=True)
     _points(ax, values, [p.label for p in result.points])
     _x_axis(ax, [p.x for p in result.points])
-    _style(ax, title, ylabel)
+    _style(ax, title, ylabel, short_group_subtitle(result))
     _icons(fig, result.variation, result.assurance)
     return _save(fig, path_or_format)
 
@@ -254,7 +292,8 @@ def render_attribute(
     title: str | None = None,
     ylabel: str | None = None,
 ) -> bytes:
-    """Draw a p, u, p′ or u′ chart, its limits stepping with each point's denominator."""
+    """Draw a p, u, p′ or u′ chart, its limits stepping with each point's denominator; a
+    short phase's warning is the subtitle, as for :func:`render_xmr`."""
     if not isinstance(result, AttributeResult):
         raise DomainValidationError("result", "must be an AttributeResult", type(result).__name__)
     fig = _figure()
@@ -273,7 +312,7 @@ def render_attribute(
         _hline(ax, 0, len(values), float(result.target), kind="target", gid="target", dashed=True)
     _points(ax, values, [p.label for p in result.points])
     _x_axis(ax, [p.x for p in result.points])
-    _style(ax, title, ylabel)
+    _style(ax, title, ylabel, short_group_subtitle(result))
     _icons(fig, result.variation, result.assurance)
     return _save(fig, path_or_format)
 

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from collab_core.domain.measures import (
+    PointLabel,
     anhoej_analysis,
     crossings_lower_limit,
     longest_run_upper_limit,
@@ -220,3 +221,20 @@ def test_every_shift_and_trend_is_long_enough(values: list[int]) -> None:
                 distinct.append(v)
         assert len(distinct) >= 5
         assert distinct in (sorted(distinct), sorted(distinct, reverse=True))
+
+
+@given(series)
+def test_a_point_on_the_median_is_never_part_of_a_shift(values: list[int]) -> None:
+    # Perla, Provost & Murray 2011: a point on the median neither counts towards nor breaks a
+    # shift; the points that are marked are exactly the off-median points of the shifts
+    result = run_chart(values)
+    covered = {
+        k
+        for span in result.ihi.shifts
+        for k in range(span.start, span.end + 1)
+        if result.points[k].side is not None
+    }
+    assert {k for k, p in enumerate(result.points) if p.shift} == covered
+    for p in result.points:
+        if p.side is None and not p.trend:
+            assert p.label is PointLabel.COMMON_CAUSE

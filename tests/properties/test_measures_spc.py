@@ -8,9 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from collab_core.domain.measures import (
+    PLOTTHEDOTS_PRECEDENCE,
     AssuranceIcon,
     ImprovementDirection,
     PointLabel,
+    Side,
     SpcOptions,
     SpcRule,
     TwoOfThree,
@@ -151,3 +153,51 @@ def test_missing_values_keep_their_place_and_leave_the_limits_alone(
         p.label for p in plain.points
     ]
     assert all(p.label is None for p in with_gaps.points if p.value is None)
+
+
+def _trend_step_side(values: list[int], trend_at: list[bool], i: int) -> Side:
+    """NHSRplotthedots 0.2.x (ptd_special_cause_type): a trend point's direction is the step to
+    the next point when that point is in a trend too, else the step from the previous one; a
+    zero step reads as decreasing."""
+    if i + 1 < len(values) and trend_at[i + 1]:
+        step = values[i + 1] - values[i]
+    else:
+        step = values[i] - values[i - 1]
+    return Side.HIGH if step > 0 else Side.LOW
+
+
+@given(st.lists(st.integers(-20, 20), min_size=2, max_size=50), directions)
+def test_plotthedots_precedence_gives_one_label_coloured_by_the_rule_and_the_direction(
+    values: list[int], direction: ImprovementDirection
+) -> None:
+    result = xmr(values, improvement=direction)
+    assert result.options.precedence == PLOTTHEDOTS_PRECEDENCE
+    phase = result.phases[0]
+    trend_at = [SpcRule.TREND in p.rules for p in result.points]
+    for i, p in enumerate(result.points):
+        # at most one label: the deciding rule is the first that fired, in the precedence
+        assert p.label is not None
+        if not p.rules:
+            assert (p.label, p.rule, p.side) == (PointLabel.COMMON_CAUSE, None, None)
+            continue
+        assert p.rule == p.rules[0]
+        assert list(p.rules) == [r for r in PLOTTHEDOTS_PRECEDENCE if r in p.rules]
+        # the side is the rule's direction
+        if p.rule is SpcRule.TREND:
+            expected = _trend_step_side(values, trend_at, i)
+        elif p.rule is SpcRule.BEYOND_LIMITS:
+            expected = Side.HIGH if p.value > phase.upper_limit else Side.LOW  # type: ignore[operator]
+        else:  # a shift or two-of-three: the side of the mean the run is on
+            assert p.value != phase.mean
+            expected = Side.HIGH if p.value > phase.mean else Side.LOW  # type: ignore[operator]
+        assert p.side is expected
+        # the colour: improvement on the better side, concern on the other, neither if neutral
+        if direction is ImprovementDirection.NEUTRAL:
+            assert p.label is PointLabel.SPECIAL_CAUSE_NEITHER
+        else:
+            better = Side.HIGH if direction is ImprovementDirection.INCREASE else Side.LOW
+            assert p.label is (
+                PointLabel.SPECIAL_CAUSE_IMPROVEMENT
+                if p.side is better
+                else PointLabel.SPECIAL_CAUSE_CONCERN
+            )

@@ -12,6 +12,7 @@ import pytest
 from collab_core import ConfigurationError, DomainValidationError, charts
 from collab_core.domain.measures import (
     ImprovementDirection,
+    SpcOptions,
     funnel_plot,
     p_chart,
     p_prime_chart,
@@ -134,3 +135,36 @@ def test_without_matplotlib_a_configuration_error_says_how_to_install_it(
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     with pytest.raises(ConfigurationError, match=r"collab-core\[charts\]"):
         charts.render_xmr(xmr(BASE), "svg")
+
+
+def test_a_chart_with_trial_limits_says_so_in_its_subtitle() -> None:
+    # NHSRplotthedots 0.2.2 (R/ptd_create_ggplot.R) captions a chart when any group has the
+    # short-group warning; here the warning is the subtitle, under the title
+    short = xmr([*BASE, 30, 28, 31], rebase_at=[13], target=20)
+    assert short.short_groups == (0, 1)
+    root = _svg(charts.render_xmr(short, "svg", title="Deaths reviewed"))
+    assert "short-group-warning" in _ids(root)
+    texts = _texts(root)
+    assert "Deaths reviewed" in texts
+    assert (
+        "Trial limits: phases 1 and 2 have fewer than 13 values; their limits will change as "
+        "values are added." in texts
+    )
+    one = charts.short_group_subtitle(xmr(BASE[:8]))
+    assert one == "Trial limits: fewer than 13 values; the limits will change as values are added."
+    only_second = xmr([*BASE, *BASE, 40, 41], rebase_at=[25])
+    assert charts.short_group_subtitle(only_second).startswith(
+        "Trial limits: phase 2 has fewer than 13 values"
+    )
+    attribute = p_chart([3, 4, 5], [10, 10, 10])
+    assert "short-group-warning" in _ids(_svg(charts.render_attribute(attribute, "svg")))
+
+
+def test_a_chart_with_enough_values_or_no_threshold_has_no_subtitle() -> None:
+    long = xmr([*BASE, 11])
+    assert long.warnings == ()
+    assert "short-group-warning" not in _ids(_svg(charts.render_xmr(long, "svg")))
+    unwarned = xmr(BASE[:5], options=SpcOptions(short_group_threshold=0))
+    assert unwarned.warnings == ()
+    assert charts.short_group_subtitle(unwarned) == ""
+    assert "short-group-warning" not in _ids(_svg(charts.render_xmr(unwarned, "svg")))

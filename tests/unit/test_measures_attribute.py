@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -118,6 +119,90 @@ def test_missing_points_keep_their_place() -> None:
     ],
 )
 def test_bad_input_is_refused_naming_the_field(call: object, field: str) -> None:
+    with pytest.raises(DomainValidationError) as err:
+        call()  # type: ignore[operator]
+    assert err.value.field == field
+
+
+@pytest.mark.parametrize("chart", [p_prime_chart, u_prime_chart])
+def test_a_prime_chart_needs_two_values_to_estimate_sigma_z(chart: object) -> None:
+    # σz is the mean moving range of the z-scores over 1.128 (Laney 2002): one value has no
+    # moving range, where qicharts2 0.8.1 (R/helper.functions.R) gets NaN limits
+    with pytest.raises(DomainValidationError) as err:
+        chart([5], [100])  # type: ignore[operator]
+    assert err.value.field == "numerators"
+    assert "at least 2 included values" in str(err.value)
+    assert "sigma-z" in str(err.value)
+    # a later phase of one value is refused the same way, naming the phase
+    with pytest.raises(DomainValidationError, match=r"phase 2"):
+        chart([5, 6, 7, 8], [100, 100, 100, 100], rebase_at=[4])  # type: ignore[operator]
+    # a centre line of 0 gives every value a σ of 0, so no z-score at all
+    with pytest.raises(DomainValidationError, match=r"\(got 0\)"):
+        chart([0, 0, 0], [100, 100, 100])  # type: ignore[operator]
+    assert chart([5, 6], [100, 100]).phases[0].sigma_z is not None  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("chart", [p_prime_chart, u_prime_chart])
+def test_identical_proportions_give_sigma_z_zero_and_limits_on_the_centre_line(
+    chart: object,
+) -> None:
+    # every z-score is 0, so σz = 0 and the limits close onto the centre line (Laney's
+    # formula, and qicharts2's limits.pp); a value off the line is then beyond a limit
+    result = chart([10, 20, 30, 7], [100, 200, 300, 50], exclude=[4])  # type: ignore[operator]
+    phase = result.phases[0]
+    assert phase.sigma_z == 0
+    assert phase.centre == Fraction(1, 10)
+    for point in result.points[:3]:
+        assert point.lower_limit == point.upper_limit == pytest.approx(0.1)
+        assert point.label is PointLabel.COMMON_CAUSE
+    excluded = result.points[3]
+    assert excluded.value == Fraction(7, 50)
+    assert excluded.rule is SpcRule.BEYOND_LIMITS
+
+
+@pytest.mark.parametrize(
+    "direction", [ImprovementDirection.INCREASE, ImprovementDirection.DECREASE]
+)
+def test_a_target_equal_to_a_reported_limit_is_hit_and_miss(
+    direction: ImprovementDirection,
+) -> None:
+    chart = p_chart(NUMS, DENS, multiplier=100)
+    last = chart.points[-1]
+    assert last.lower_limit is not None
+    assert last.upper_limit is not None
+    for limit in (last.lower_limit, last.upper_limit):
+        on = p_chart(NUMS, DENS, multiplier=100, improvement=direction, target=limit)
+        assert on.assurance is AssuranceIcon.HIT_AND_MISS
+        on_exact = p_chart(
+            NUMS, DENS, multiplier=100, improvement=direction, target=Fraction(limit)
+        )
+        assert on_exact.assurance is AssuranceIcon.HIT_AND_MISS
+    above = math.nextafter(last.upper_limit, math.inf)
+    below = math.nextafter(last.lower_limit, -math.inf)
+    increasing = direction is ImprovementDirection.INCREASE
+    assert p_chart(NUMS, DENS, multiplier=100, improvement=direction, target=above).assurance is (
+        AssuranceIcon.FAIL if increasing else AssuranceIcon.PASS
+    )
+    assert p_chart(NUMS, DENS, multiplier=100, improvement=direction, target=below).assurance is (
+        AssuranceIcon.PASS if increasing else AssuranceIcon.FAIL
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: u_chart([1e300, 2e300], [1.0, 1.0], multiplier=1e10), "numerators"),
+        (lambda: u_chart([10**400, 10**400], [1, 1]), "numerators"),
+        (lambda: u_chart([1.7e308, 1.0e308], [1e-300, 1e-300]), "numerators"),
+        (lambda: p_chart([1, 2], [10, 10], target=Decimal("sNaN")), "target"),
+        (lambda: p_chart([Decimal("sNaN"), 2], [10, 10]), "numerators[0]"),
+        (lambda: u_chart([1, 2], [Decimal("NaN"), 10]), "denominators[0]"),
+        (lambda: u_chart([1, 2], [10, 10], multiplier=Decimal("sNaN")), "multiplier"),
+    ],
+)
+def test_numbers_at_the_edge_of_floats_are_refused_naming_the_field(
+    call: object, field: str
+) -> None:
     with pytest.raises(DomainValidationError) as err:
         call()  # type: ignore[operator]
     assert err.value.field == field

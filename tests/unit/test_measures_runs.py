@@ -8,6 +8,7 @@ import pytest
 
 from collab_core import DomainValidationError
 from collab_core.domain.measures import (
+    IHI_RUNS_TABLE,
     IhiOptions,
     PointLabel,
     RunsReference,
@@ -52,12 +53,19 @@ def test_a_long_run_and_few_crossings_signal() -> None:
 
 
 def test_an_ihi_shift_ignores_points_on_the_median() -> None:
+    # Perla, Provost & Murray 2011, rule 1: a point on the median neither counts towards nor
+    # breaks a shift, so it is not part of the shift either
     values = [1, 9, 1, 9, 1, 9, 9, 9, 5, 9, 9, 9, 1, 1, 1, 1, 1, 5]
     result = run_chart(values)
     assert result.median == 5
     shift = result.ihi.shifts[0]
     assert (shift.start, shift.end, shift.side) == (5, 11, Side.HIGH)
-    assert result.points[8].shift  # on the median, inside the shift
+    on_median = result.points[8]
+    assert on_median.side is None
+    assert not on_median.shift
+    assert on_median.label is PointLabel.COMMON_CAUSE
+    assert on_median.label_side is None
+    assert [p.shift for p in result.points[5:12]] == [True] * 3 + [False] + [True] * 3
     assert result.points[7].label is PointLabel.SPECIAL_CAUSE_IMPROVEMENT
 
 
@@ -107,3 +115,36 @@ def test_bad_input_is_refused_naming_the_field(call: object, field: str) -> None
     with pytest.raises(DomainValidationError) as err:
         call()  # type: ignore[operator]
     assert err.value.field == field
+
+
+def test_the_ihi_table_gives_the_published_limits_where_it_has_a_row() -> None:
+    # Perla, Provost & Murray 2011, Table 1: 20 useful observations, fewer than 6 or more
+    # than 16 runs; the exact Swed-Eisenhart limits for 10 above and 10 below are 7 and 15
+    assert IHI_RUNS_TABLE[20] == (6, 16)
+    assert runs_limits(10, 10) == (7, 15)
+    assert sorted(IHI_RUNS_TABLE) == list(range(10, 41))
+    values = [1, 9] * 3 + [1] * 4 + [9] * 4 + [1, 9] * 3  # 20 useful points, 14 runs
+    table = run_chart(values, ihi=IhiOptions(runs_reference=RunsReference.IHI_TABLE))
+    assert table.ihi.n_useful == 20
+    assert (table.ihi.runs_lower, table.ihi.runs_upper) == (6, 16)
+    exact = run_chart(values)
+    assert (exact.ihi.runs_lower, exact.ihi.runs_upper) == (7, 15)
+
+
+def test_sixteen_runs_in_twenty_are_too_many_by_the_exact_limits_but_not_by_the_table() -> None:
+    values = [1, 9] * 6 + [1, 1, 9, 9] * 2  # 10 below and 10 above the median, in 16 runs
+    exact = run_chart(values)
+    table = run_chart(values, ihi=IhiOptions(runs_reference=RunsReference.IHI_TABLE))
+    assert exact.ihi.runs == table.ihi.runs == 16
+    assert exact.ihi.too_many_runs
+    assert not table.ihi.too_many_runs
+
+
+def test_outside_the_tables_range_the_limits_are_computed() -> None:
+    reference = IhiOptions(runs_reference=RunsReference.IHI_TABLE)
+    short = [1, 9, 9, 1, 1, 9, 1, 9]  # 8 useful observations: no row in the table
+    assert run_chart(short, ihi=reference).ihi == run_chart(short).ihi
+    long = [v % 7 for v in range(50)]
+    analysis = run_chart(long, ihi=reference).ihi
+    assert analysis.n_useful > 40
+    assert analysis == run_chart(long).ihi

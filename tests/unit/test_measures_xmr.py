@@ -120,9 +120,10 @@ def test_precedence_decides_the_rule_and_label_side_can_follow_the_rule() -> Non
     # a rising trend that crosses the mean: by the mean its first points are low, by the rule
     # (a rising trend) they are high
     values = [10, 14] * 6 + [9, 10, 11, Fraction(25, 2), 13, 14, 15]
-    fixed = SpcOptions(fix_after=12)
-    by_mean = xmr(values, options=fixed)
-    by_rule = xmr(values, options=SpcOptions(fix_after=12, label_side=LabelSide.RULE))
+    by_mean = xmr(values, options=SpcOptions(fix_after=12, label_side=LabelSide.PLOTTHEDOTS_0_1))
+    by_rule = xmr(values, options=SpcOptions(fix_after=12))
+    assert SpcOptions().label_side is LabelSide.RULE
+    assert LabelSide.MEAN is LabelSide.PLOTTHEDOTS_0_1
     below = 13  # the value 10, under the mean of 12
     assert by_mean.points[below].rules == (SpcRule.TREND,)
     assert by_mean.points[below].side is Side.LOW
@@ -134,7 +135,7 @@ def test_precedence_decides_the_rule_and_label_side_can_follow_the_rule() -> Non
 def test_the_first_rule_in_the_precedence_gives_the_label() -> None:
     values = [10, 14] * 6 + [40, 41, 42, 43, 44, 45, 46]
     default = xmr(values, options=SpcOptions(fix_after=12)).points[-1]
-    assert default.rules == (SpcRule.BEYOND_LIMITS, SpcRule.SHIFT, SpcRule.TREND)
+    assert default.rules == (SpcRule.BEYOND_LIMITS, SpcRule.TREND, SpcRule.SHIFT)
     assert default.rule is SpcRule.BEYOND_LIMITS
     reordered = SpcOptions(
         fix_after=12,
@@ -208,9 +209,40 @@ def test_the_qicharts2_constant_is_three_over_1_128() -> None:
         ({"values": [1, 2, 3, 4], "rebase_at": [1]}, "rebase_at"),
         ({"values": [1, 2, 3, 4], "rebase_at": [4]}, "values"),
         ({"values": [1, 2, 3], "target": "high"}, "target"),
+        # floats at the edge: a moving range or a limit beyond the largest float, a signalling
+        # NaN (which math.isfinite cannot even look at)
+        ({"values": [1.7e308, -1.7e308, 1.0]}, "values"),
+        ({"values": [1e308, 1.5e308, 1.7e308]}, "values"),
+        ({"values": [1.0, 2.0], "target": 10**400}, "target"),
+        ({"values": [1, Decimal("sNaN")]}, "values[1]"),
+        ({"values": [Decimal("NaN"), 1, 2]}, "values[0]"),
+        ({"values": [1, 2, 3], "target": Decimal("sNaN")}, "target"),
     ],
 )
 def test_bad_input_is_refused_naming_the_field(kwargs: dict[str, object], field: str) -> None:
     with pytest.raises(DomainValidationError) as err:
         xmr(**kwargs)  # type: ignore[arg-type]
     assert err.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"limit_constant": float("nan")}, "limit_constant"),
+        ({"limit_constant": Decimal("sNaN")}, "limit_constant"),
+        ({"moving_range_limit": float("inf")}, "moving_range_limit"),
+        ({"precedence": ("beyond_limits", "shift", "trend", "two_of_three")}, "precedence"),
+        ({"precedence": (SpcRule.SHIFT, SpcRule.TREND)}, "precedence"),
+        ({"short_group_threshold": -1}, "short_group_threshold"),
+        ({"short_group_threshold": True}, "short_group_threshold"),
+    ],
+)
+def test_bad_options_are_refused_naming_the_field(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(DomainValidationError) as err:
+        SpcOptions(**kwargs)  # type: ignore[arg-type]
+    assert err.value.field == field
+
+
+def test_exact_values_far_beyond_the_float_range_stay_exact() -> None:
+    result = xmr([10**400, 3 * 10**400, 2 * 10**400])
+    assert result.phases[0].mean == 2 * 10**400

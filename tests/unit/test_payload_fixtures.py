@@ -279,8 +279,11 @@ def test_version_1_result_fixture_reads_back_without_loss(name: str) -> None:
     assert payload["type"] == name
     assert payload["schema_version"] == 1
     result = from_payload(None, payload)
-    assert payload_type(type(result)).name == name
-    assert to_payload(result) == payload
+    entry = payload_type(type(result))
+    assert entry.name == name
+    # a type at a later version writes its version-1 data brought up to date by its upcasters
+    data = entry.upcast(payload["data"], 1)
+    assert to_payload(result) == {"type": name, "schema_version": entry.version, "data": data}
 
 
 def test_every_payload_type_of_collab_core_has_a_version_1_fixture() -> None:

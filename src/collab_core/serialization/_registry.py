@@ -37,9 +37,23 @@ from collab_core.domain.learning import (
     LearningItem,
     SharingEvent,
 )
+from collab_core.domain.measures import (
+    AttributePhase,
+    AttributeResult,
+    SpcOptions,
+    XmrPhase,
+    XmrResult,
+)
 from collab_core.domain.organisations import ScopePolicy, Site, Trust
 from collab_core.domain.people import Member
 from collab_core.domain.themes import Theme, ThemeTaxonomy
+from collab_core.serialization._upcasters import (
+    upcast_attribute_phase_v1_v2,
+    upcast_attribute_result_v1_v2,
+    upcast_spc_options_v1_v2,
+    upcast_xmr_phase_v1_v2,
+    upcast_xmr_result_v1_v2,
+)
 
 T = TypeVar("T")
 
@@ -195,6 +209,17 @@ _DOMAIN_TYPES: tuple[tuple[type[Any], str], ...] = (
 )
 for _cls, _name in _DOMAIN_TYPES:
     register_type(_cls, _name)
+
+# Types at a later version, with the chain of upcasters that brings version 1 up to date.
+register_type(SpcOptions, "spc_options", version=2, upcasters=[upcast_spc_options_v1_v2])
+register_type(XmrPhase, "xmr_phase", version=2, upcasters=[upcast_xmr_phase_v1_v2])
+register_type(XmrResult, "xmr_result", version=2, upcasters=[upcast_xmr_result_v1_v2])
+register_type(
+    AttributePhase, "attribute_phase", version=2, upcasters=[upcast_attribute_phase_v1_v2]
+)
+register_type(
+    AttributeResult, "attribute_result", version=2, upcasters=[upcast_attribute_result_v1_v2]
+)
 
 
 def _register_domain_results() -> None:

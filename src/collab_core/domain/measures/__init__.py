@@ -35,8 +35,23 @@ from collab_core.domain.measures.labels import (
     Side,
     VariationIcon,
 )
+from collab_core.domain.measures.options import (
+    DEFAULT_PRECEDENCE,
+    MDC_LIMIT,
+    MOVING_RANGE_LIMIT,
+    PLOTTHEDOTS_PRECEDENCE,
+    POWERBI_SPC_PRECEDENCE,
+    QICHARTS2_LIMIT,
+    SHIFT_FIRST_PRECEDENCE,
+    SHORT_GROUP_THRESHOLD,
+    LabelSide,
+    SpcOptions,
+    SpcRule,
+    TwoOfThree,
+)
 from collab_core.domain.measures.patterns import PointSpan, TrendTies
 from collab_core.domain.measures.runs import (
+    IHI_RUNS_TABLE,
     AnhojAnalysis,
     IhiAnalysis,
     IhiOptions,
@@ -51,13 +66,6 @@ from collab_core.domain.measures.runs import (
     sides_about,
 )
 from collab_core.domain.measures.spc import (
-    MDC_LIMIT,
-    MOVING_RANGE_LIMIT,
-    QICHARTS2_LIMIT,
-    LabelSide,
-    SpcOptions,
-    SpcRule,
-    TwoOfThree,
     XmrPhase,
     XmrPoint,
     XmrResult,
@@ -66,10 +74,16 @@ from collab_core.domain.measures.spc import (
 )
 
 __all__ = [
+    "DEFAULT_PRECEDENCE",
+    "IHI_RUNS_TABLE",
     "LANEY_D2",
     "MDC_LIMIT",
     "MOVING_RANGE_LIMIT",
+    "PLOTTHEDOTS_PRECEDENCE",
+    "POWERBI_SPC_PRECEDENCE",
     "QICHARTS2_LIMIT",
+    "SHIFT_FIRST_PRECEDENCE",
+    "SHORT_GROUP_THRESHOLD",
     "Z_95",
     "Z_998",
     "AnhojAnalysis",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -30,7 +31,10 @@ def to_fraction(value: object, field: str) -> tuple[Fraction, bool]:
     """``value`` as a Fraction, and whether it was exact (anything but a float)."""
     if isinstance(value, bool) or not isinstance(value, int | Fraction | Decimal | float):
         raise DomainValidationError(field, "must be an int, Fraction, Decimal or float", value)
-    if isinstance(value, float | Decimal) and not math.isfinite(value):
+    # Decimal.is_finite, not math.isfinite: converting a signalling NaN to float raises
+    if (isinstance(value, float) and not math.isfinite(value)) or (
+        isinstance(value, Decimal) and not value.is_finite()
+    ):
         raise DomainValidationError(field, "must be a finite number", value)
     if isinstance(value, float):
         return Fraction(value), False
@@ -86,14 +90,35 @@ def positions_of(xs: tuple[XValue, ...], wanted: Sequence[XValue], field: str) -
     return tuple(sorted(out))
 
 
-def present(value: Fraction, exact: bool) -> Quantity:
-    """A Fraction handed back as it is for exact inputs, as a float otherwise."""
-    return value if exact else float(value)
+def to_float(value: Fraction, field: str) -> float:
+    """``value`` as the nearest float; a value beyond the largest float is refused, naming the
+    input ``field`` whose size made it (instead of Python's bare ``OverflowError``)."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise DomainValidationError(
+            field,
+            f"is too large: a result reaches {_magnitude(value)}, beyond the largest float "
+            f"({sys.float_info.max:.4g}); use exact numbers (int, Fraction or Decimal) or "
+            "smaller units",
+            _magnitude(value),
+        ) from None
 
 
-def present_opt(value: Fraction | None, exact: bool) -> Quantity | None:
+def _magnitude(value: Fraction) -> str:
+    digits = len(str(abs(value.numerator))) - len(str(value.denominator))
+    return f"{'-' if value < 0 else ''}~1e{digits}"
+
+
+def present(value: Fraction, exact: bool, field: str = "values") -> Quantity:
+    """A Fraction handed back as it is for exact inputs, as a float otherwise (refused, naming
+    ``field``, when it is beyond the range of a float)."""
+    return value if exact else to_float(value, field)
+
+
+def present_opt(value: Fraction | None, exact: bool, field: str = "values") -> Quantity | None:
     """:func:`present` that lets ``None`` through."""
-    return None if value is None else present(value, exact)
+    return None if value is None else present(value, exact, field)
 
 
 def fsqrt(value: Fraction) -> float:

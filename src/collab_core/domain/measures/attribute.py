@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import enum
 import itertools
+import math
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
@@ -36,15 +38,10 @@ from collab_core.domain.measures.labels import (
     VariationIcon,
     variation_icon,
 )
+from collab_core.domain.measures.options import SpcOptions, SpcRule
+from collab_core.domain.measures.rules import ChartLines, flag_points
 from collab_core.domain.measures.runs import AnhojAnalysis, anhoej_analysis, sides_about
-from collab_core.domain.measures.spc import (
-    ChartLines,
-    SpcOptions,
-    SpcRule,
-    assurance_icon,
-    flag_points,
-    phase_bounds,
-)
+from collab_core.domain.measures.spc import assurance_icon, phase_bounds, short_group_warning
 
 __all__ = [
     "LANEY_D2",
@@ -79,6 +76,9 @@ class AttributeChartKind(enum.Enum):
         return self in (AttributeChartKind.P_PRIME, AttributeChartKind.U_PRIME)
 
 
+_PRIME_NAMES = {AttributeChartKind.P_PRIME: "p′", AttributeChartKind.U_PRIME: "u′"}
+
+
 @attrs.frozen
 class AttributePoint:
     """One point of a p, u, p′ or u′ chart.
@@ -111,13 +111,18 @@ class AttributePoint:
 @attrs.frozen
 class AttributePhase:
     """One phase: its centre line (the pooled proportion or rate), Laney's σz on a prime
-    chart, and Anhøj's runs analysis of its included points about the centre line."""
+    chart, and Anhøj's runs analysis of its included points about the centre line.
+
+    ``short_group`` is true when the phase has fewer values than
+    ``SpcOptions.short_group_threshold`` (None in a payload written before it was recorded).
+    """
 
     start: int
     end: int
     centre: Quantity
     sigma_z: float | None
     anhoej: AnhojAnalysis
+    short_group: bool | None = None
 
 
 @attrs.frozen
@@ -126,6 +131,7 @@ class AttributeResult:
 
     Values, centre lines, limits and the target are in the chart's units: the proportion or
     rate times ``multiplier`` (100 for a percentage, 1000 for a rate per 1,000 bed days).
+    ``warnings`` holds the short-group warning of each phase with trial limits.
     """
 
     kind: AttributeChartKind
@@ -137,13 +143,27 @@ class AttributeResult:
     assurance: AssuranceIcon | None
     options: SpcOptions
     multiplier: Quantity = 1
+    warnings: tuple[str, ...] = ()
 
 
 def _mean(values: Sequence[Fraction]) -> Fraction:
     return sum(values, Fraction(0)) / len(values)
 
 
-def _attribute_chart(
+def _attribute_chart(kind: AttributeChartKind, *args: Any, **kwargs: Any) -> AttributeResult:
+    try:
+        return _compute(kind, *args, **kwargs)
+    except OverflowError:
+        # a float step (a square root, a z-score, a scaled limit) went past the largest float
+        raise DomainValidationError(
+            "numerators",
+            "are too large: a limit or z-score would be beyond the largest float; use smaller "
+            "units or a smaller multiplier",
+            None,
+        ) from None
+
+
+def _compute(
     kind: AttributeChartKind,
     numerators: Sequence[Number | None],
     denominators: Sequence[Number | None],
@@ -207,6 +227,7 @@ def _attribute_chart(
     sigma: list[float | None] = [None] * n
     zs: list[float | None] = [None] * n
     phases: list[AttributePhase] = []
+    warnings: list[str] = []
     bounds = phase_bounds(n, starts)
     for p, (start, end) in enumerate(bounds):
         usable = [i for i in range(start, end) if values[i] is not None and i not in excluded]
@@ -214,6 +235,9 @@ def _attribute_chart(
             raise DomainValidationError(
                 "numerators", f"phase {p + 1} needs at least one included value", 0
             )
+        warning = short_group_warning(p, len(bounds), len(usable), options.short_group_threshold)
+        if warning is not None:
+            warnings.append(warning)
         base = usable if options.fix_after is None else usable[: options.fix_after]
         # present points have both a numerator and a denominator
         cl = sum((known[i][0] for i in base), Fraction(0)) / sum(
@@ -234,14 +258,23 @@ def _attribute_chart(
                     z_of[i] = float((known[i][0] / known[i][1] - cl) / Fraction(s_i))
                     zs[i] = z_of[i]
             z_at = list(z_of)
+            if len(z_at) < 2:
+                # σz is the mean moving range of the z-scores: it needs two of them
+                raise DomainValidationError(
+                    "numerators",
+                    f"a {_PRIME_NAMES[kind]} chart needs at least 2 included values with a "
+                    f"non-zero sigma in each phase to estimate Laney's sigma-z (phase {p + 1}; "
+                    "a centre line of 0, or of 1 for a proportion, gives every value sigma 0)",
+                    len(z_at),
+                )
             mrs = [abs(z_of[b] - z_of[a]) for a, b in itertools.pairwise(z_at)]
-            sigma_z = 1.0
-            if mrs:
-                amr = sum(mrs) / len(mrs)
-                if screen_moving_ranges and amr > 0:
-                    kept = [m for m in mrs if m < float(options.moving_range_limit) * amr]
-                    amr = sum(kept) / len(kept)
-                sigma_z = amr / float(LANEY_D2)
+            amr = sum(mrs) / len(mrs)
+            if screen_moving_ranges and amr > 0:
+                kept = [m for m in mrs if m < float(options.moving_range_limit) * amr]
+                amr = sum(kept) / len(kept)
+            # σz is 0 only when every z-score is the same (identical proportions or rates):
+            # the limits then close onto the centre line, as Laney's formula and qicharts2 give
+            sigma_z = amr / float(LANEY_D2)
             for i in range(start, end):
                 s_i = sigma[i]
                 if s_i is not None:
@@ -254,9 +287,10 @@ def _attribute_chart(
             AttributePhase(
                 start=start,
                 end=end,
-                centre=present(cl * scale, exact),
+                centre=present(cl * scale, exact, "numerators"),
                 sigma_z=sigma_z,
                 anhoej=anhoej_analysis(sides),
+                short_group=len(usable) < options.short_group_threshold,
             )
         )
     top = Fraction(1) if kind.is_proportion else None
@@ -295,17 +329,23 @@ def _attribute_chart(
     fscale = float(scale)
 
     def scaled(v: float | None) -> float | None:
-        return None if v is None else v * fscale
+        if v is None:
+            return None
+        if not math.isfinite(v * fscale):
+            raise OverflowError
+        return v * fscale
 
     points = tuple(
         AttributePoint(
             x=xs[i],
-            numerator=present_opt(nums[i], exact),
-            denominator=present_opt(dens[i], exact),
-            value=present_opt(None if i not in known else known[i][0] / known[i][1] * scale, exact),
+            numerator=present_opt(nums[i], exact, "numerators"),
+            denominator=present_opt(dens[i], exact, "denominators"),
+            value=present_opt(
+                None if i not in known else known[i][0] / known[i][1] * scale, exact, "numerators"
+            ),
             phase=phase_of[i],
             included=i not in excluded,
-            centre=present(centre[i] * scale, exact),
+            centre=present(centre[i] * scale, exact, "numerators"),
             sigma=scaled(sigma[i]),
             lower_limit=lines[i][0],
             upper_limit=lines[i][1],
@@ -321,19 +361,23 @@ def _attribute_chart(
     )
     last_at = max(i for i in range(n) if values[i] is not None)
     last = flags[last_at]
-    last_lines = exact_lines[last_at]
-    assert last_lines is not None  # noqa: S101 - the last present point has limits
-    lower_last, upper_last = last_lines[0], last_lines[1]
+    shown_target = present_opt(None if target_f is None else target_f * scale, exact, "target")
+    # the target against the last point's limits as the result reports them (floats in the
+    # chart's units), so a target equal to a reported limit is on it
+    lower_last, upper_last = points[last_at].lower_limit, points[last_at].upper_limit
+    assert lower_last is not None  # noqa: S101 - a present point has limits
+    assert upper_last is not None  # noqa: S101
     return AttributeResult(
         kind=kind,
         points=points,
         phases=tuple(phases),
         improvement=improvement,
-        target=present_opt(None if target_f is None else target_f * scale, exact),
+        target=shown_target,
         variation=variation_icon(last.label, last.side),
-        assurance=assurance_icon(target_f, lower_last, upper_last, improvement),
-        multiplier=present(scale, exact),
+        assurance=assurance_icon(shown_target, lower_last, upper_last, improvement),
+        multiplier=present(scale, exact, "multiplier"),
         options=options,
+        warnings=tuple(warnings),
     )
 
 

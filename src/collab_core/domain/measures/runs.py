@@ -37,6 +37,7 @@ from collab_core.domain.measures.labels import (
 from collab_core.domain.measures.patterns import PointSpan, TrendTies, shift_spans, trend_spans
 
 __all__ = [
+    "IHI_RUNS_TABLE",
     "AnhojAnalysis",
     "IhiAnalysis",
     "IhiOptions",
@@ -163,15 +164,66 @@ def anhoej_analysis(sides: Sequence[int | None]) -> AnhojAnalysis:
 
 
 class RunsReference(enum.Enum):
-    """Which counts above and below the median the IHI runs limits are taken for.
+    """Where the IHI too-few / too-many runs limits come from.
 
-    ``OBSERVED`` uses the numbers actually above and below (the exact Swed–Eisenhart test);
-    ``BALANCED`` splits the useful observations as evenly as possible, as the published IHI
-    table (Perla et al. 2011, from Swed & Eisenhart) does for each total.
+    ``OBSERVED`` (the default) computes them exactly from the Swed–Eisenhart distribution for
+    the numbers actually above and below the median, each tail at most ``alpha / 2``: the same
+    risk for every chart, and defined for any number of points. ``BALANCED`` computes them the
+    same way for the useful observations split as evenly as possible. ``IHI_TABLE`` looks them
+    up in the table IHI teams use, :data:`IHI_RUNS_TABLE` (Perla, Provost & Murray 2011, Table
+    1), for the 10 to 40 useful observations it covers, and computes them as ``OBSERVED``
+    outside that range. The published table is one run wider or narrower than the exact limits
+    at some totals (20 useful observations: 6 and 16 against 7 and 15) and keeps no constant
+    risk, which is why it is an option and not the default.
     """
 
     OBSERVED = "observed"
     BALANCED = "balanced"
+    IHI_TABLE = "ihi_table"
+
+
+IHI_RUNS_TABLE: dict[int, tuple[int, int]] = {
+    10: (3, 9),
+    11: (3, 10),
+    12: (3, 11),
+    13: (4, 11),
+    14: (4, 12),
+    15: (5, 12),
+    16: (5, 13),
+    17: (5, 13),
+    18: (6, 14),
+    19: (6, 15),
+    20: (6, 16),
+    21: (7, 16),
+    22: (7, 17),
+    23: (7, 17),
+    24: (8, 18),
+    25: (8, 18),
+    26: (9, 19),
+    27: (9, 20),
+    28: (10, 20),
+    29: (10, 21),
+    30: (11, 22),
+    31: (11, 22),
+    32: (11, 23),
+    33: (11, 24),
+    34: (12, 24),
+    35: (12, 25),
+    36: (13, 25),
+    37: (13, 26),
+    38: (14, 26),
+    39: (14, 27),
+    40: (15, 27),
+}
+"""The IHI runs table: for each number of useful observations (those not on the median), the
+lower and upper limit for the number of runs; fewer runs than the lower limit are too few,
+more than the upper limit too many.
+
+Source: Perla RJ, Provost LP, Murray SK. The run chart: a simple analytical tool for learning
+from variation in healthcare processes. BMJ Qual Saf 2011;20:46-51, Table 1, which is taken
+from Swed FS, Eisenhart C. Tables for testing randomness of grouping in a sequence of
+alternatives. Ann Math Stat 1943;14:66-87. The rows for 10 to 40 useful observations are
+held here."""
 
 
 def _runs_count_ways(n1: int, n2: int, r: int) -> int:
@@ -223,8 +275,9 @@ class IhiOptions:
     :param shift_length: points in a row on one side of the median that make a shift (6).
     :param trend_length: points in a row all going up or all going down that make a trend (5).
     :param trend_ties: what an equal neighbour does to a trend (ignored, by default).
-    :param runs_reference: the counts that the runs limits are taken for.
-    :param alpha: the two-sided risk of the runs test (0.05).
+    :param runs_reference: where the runs limits come from (computed exactly for the observed
+        counts by default; :attr:`RunsReference.IHI_TABLE` for the published table).
+    :param alpha: the two-sided risk of the computed runs test (0.05; the table's is fixed).
     """
 
     shift_length: int = attrs.field(default=6, validator=is_type(int))
@@ -277,7 +330,9 @@ def ihi_analysis(
         above, below = len(useful) // 2, len(useful) - len(useful) // 2
     lower: int | None
     upper: int | None
-    if above and below:
+    if options.runs_reference is RunsReference.IHI_TABLE and len(useful) in IHI_RUNS_TABLE:
+        lower, upper = IHI_RUNS_TABLE[len(useful)]
+    elif above and below:
         lower, upper = runs_limits(above, below, options.alpha)
     else:
         lower = upper = None
@@ -298,7 +353,9 @@ class RunChartPoint:
     """One point of a run chart.
 
     ``side`` is the side of the median (None on it or when missing); ``shift``/``trend`` say
-    whether an IHI shift or trend covers the point; ``label`` is improvement, concern or
+    whether the point is part of an IHI shift or trend (a point on the median inside a shift's
+    stretch is not part of the shift: it neither counts towards nor breaks it); ``label`` is
+    improvement, concern or
     neither for a point in a shift or trend (by the shift's side, else the trend's
     direction), common cause otherwise, and None for a missing value.
     """
@@ -372,7 +429,9 @@ def run_chart(
     analysis = ihi_analysis(vals, sides, ihi)
     in_shift: dict[int, Side] = {}
     for span in analysis.shifts:
-        in_shift.update(dict.fromkeys(range(span.start, span.end + 1), span.side))
+        # a point on the median neither counts towards nor breaks a shift (Perla et al. 2011,
+        # rule 1), so it is not part of one either
+        in_shift.update({k: span.side for k in range(span.start, span.end + 1) if sides[k]})
     in_trend: dict[int, Side] = {}
     for span in analysis.trends:
         in_trend.update(dict.fromkeys(range(span.start, span.end + 1), span.side))

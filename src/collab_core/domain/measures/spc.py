@@ -1,27 +1,25 @@
-"""Statistical process control as NHS England's Making Data Count: XmR charts, the four
-special cause rules, point labels and the variation and assurance icons.
+"""Statistical process control as NHS England's Making Data Count: XmR charts, their limits
+and phases, the short-group warning and the variation and assurance icons.
 
-Default semantics follow NHS-R Community's NHSRplotthedots (``ptd_spc_standard``,
-``ptd_calculate_point_type``, ``ptd_calculate_assurance_type``); every place where methods
-differ is an option of :class:`SpcOptions` and is listed in docs/measures.md.
+Default semantics follow NHS-R Community's NHSRplotthedots 0.2.x (``ptd_spc_standard``,
+``ptd_calculate_point_type``, ``ptd_add_short_group_warnings``,
+``ptd_calculate_assurance_type``); the rules that label points live in
+:mod:`collab_core.domain.measures.rules`, and every place where methods differ is an option
+of :class:`~collab_core.domain.measures.options.SpcOptions`, listed in docs/measures.md.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
 
 import attrs
 
-from collab_core.domain._rules import is_type
 from collab_core.domain.errors import DomainValidationError
 from collab_core.domain.measures._numbers import (
     Number,
     Quantity,
     XValue,
-    check_int,
     coerce_values,
     coerce_x,
     positions_of,
@@ -35,158 +33,27 @@ from collab_core.domain.measures.labels import (
     PointLabel,
     Side,
     VariationIcon,
-    label_for,
     variation_icon,
 )
-from collab_core.domain.measures.patterns import TrendTies, shift_spans, trend_spans
+from collab_core.domain.measures.options import (  # noqa: F401 - also importable from here
+    MDC_LIMIT,
+    MOVING_RANGE_LIMIT,
+    QICHARTS2_LIMIT,
+    LabelSide,
+    SpcOptions,
+    SpcRule,
+    TwoOfThree,
+)
+from collab_core.domain.measures.rules import ChartLines, flag_points
 
 __all__ = [
-    "MDC_LIMIT",
-    "MOVING_RANGE_LIMIT",
-    "QICHARTS2_LIMIT",
-    "LabelSide",
-    "SpcOptions",
-    "SpcRule",
-    "TwoOfThree",
     "XmrPhase",
     "XmrPoint",
     "XmrResult",
     "assurance_icon",
+    "short_group_warning",
     "xmr",
 ]
-
-MDC_LIMIT = Fraction("2.66")
-"""Making Data Count's (and NHSRplotthedots') limit constant: mean ± 2.66 × mean moving range."""
-
-QICHARTS2_LIMIT = Fraction(3) / Fraction("1.128")
-"""qicharts2's limit constant, 3/d2 with d2 = 1.128 (≈ 2.6596) (Montgomery 2009, 6.33)."""
-
-MOVING_RANGE_LIMIT = Fraction("3.267")
-"""D4 for moving ranges of 2: a moving range at or above 3.267 × their mean is screened out
-of the limits (Nelson 1982; NHSRplotthedots ``screen_outliers``)."""
-
-
-class SpcRule(enum.Enum):
-    """The Making Data Count special cause rules."""
-
-    BEYOND_LIMITS = "beyond_limits"
-    """A point strictly beyond a process limit."""
-    SHIFT = "shift"
-    """A run of points on one side of the mean (7 by default)."""
-    TREND = "trend"
-    """A run of points all rising or all falling (7 by default)."""
-    TWO_OF_THREE = "two_of_three"
-    """Two of three points beyond two sigma on the same side."""
-
-
-class TwoOfThree(enum.Enum):
-    """How "two of three points beyond 2σ" is read.
-
-    ``PLOTTHEDOTS`` (NHSRplotthedots): in a window of three points *all on one side of the
-    mean*, at least two lie between 2σ and the limit (a point beyond the limit is not counted);
-    only those points are flagged. ``WESTERN_ELECTRIC``: at least two of three consecutive
-    points lie beyond 2σ on the same side, counting points beyond the limits; the third point
-    may lie anywhere; the points beyond 2σ are flagged.
-    """
-
-    PLOTTHEDOTS = "plotthedots"
-    WESTERN_ELECTRIC = "western_electric"
-
-
-class LabelSide(enum.Enum):
-    """Where a special cause point's high/low side comes from.
-
-    ``MEAN`` (NHSRplotthedots): the point's own side of the mean, whichever rule flagged it; a
-    point exactly on the mean takes the side of the rule that decided it. ``RULE``: the side of
-    the rule that decided the label (a rising trend is high even below the mean).
-    """
-
-    MEAN = "mean"
-    RULE = "rule"
-
-
-DEFAULT_PRECEDENCE = (SpcRule.BEYOND_LIMITS, SpcRule.SHIFT, SpcRule.TREND, SpcRule.TWO_OF_THREE)
-
-
-def _check_precedence(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, tuple) or sorted(value, key=lambda r: r.value) != sorted(
-        SpcRule, key=lambda r: r.value
-    ):
-        raise DomainValidationError(attr.name, "must list every SpcRule exactly once", value)
-
-
-def _check_fraction(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, Fraction) or value <= 0:
-        raise DomainValidationError(attr.name, "must be a positive Fraction", value)
-
-
-def _to_fraction(value: object) -> object:
-    # a converter only normalises; the validator above refuses anything that is still wrong
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
-    if isinstance(value, str):
-        try:
-            return Fraction(value)
-        except ValueError:
-            return value
-    return value
-
-
-@attrs.frozen
-class SpcOptions:
-    """The methodological choices of an SPC chart; the defaults are NHSRplotthedots'.
-
-    :param limit_constant: limits are mean ± this × mean moving range (2.66; qicharts2 uses
-        :data:`QICHARTS2_LIMIT`). Only XmR charts use it.
-    :param screen_moving_ranges: leave moving ranges at or above
-        ``moving_range_limit`` × their mean out of the limits (True); the Making Data Count
-        Excel tools keep them (False).
-    :param moving_range_limit: the screening constant, 3.267.
-    :param fix_after: take the mean and limits from the first N values of each phase
-        (N ≥ 12), and hold them for the rest of the phase.
-    :param shift_length: points on one side of the mean that make a shift (7).
-    :param trend_length: points all rising or all falling that make a trend (7).
-    :param trend_ties: an equal neighbour breaks a trend (BREAK, NHSRplotthedots) or not.
-    :param two_of_three: which reading of the two-of-three rule.
-    :param precedence: the order in which rules decide a point's one label.
-    :param label_side: whether a special cause is high/low by the point's side of the mean or
-        by the deciding rule.
-    :param moving_range_across_gaps: take a moving range between the values either side of a
-        missing one (False: a moving range needs two consecutive values, as in R's ``diff``).
-    :param gaps_break_runs: a missing value ends a shift, trend or two-of-three window
-        (False: it is skipped, neither counting nor breaking).
-    """
-
-    limit_constant: Fraction = attrs.field(
-        default=MDC_LIMIT, converter=_to_fraction, validator=_check_fraction
-    )
-    screen_moving_ranges: bool = attrs.field(default=True, validator=is_type(bool))
-    moving_range_limit: Fraction = attrs.field(
-        default=MOVING_RANGE_LIMIT, converter=_to_fraction, validator=_check_fraction
-    )
-    fix_after: int | None = attrs.field(default=None)
-    shift_length: int = attrs.field(default=7, validator=is_type(int))
-    trend_length: int = attrs.field(default=7, validator=is_type(int))
-    trend_ties: TrendTies = attrs.field(default=TrendTies.BREAK, validator=is_type(TrendTies))
-    two_of_three: TwoOfThree = attrs.field(
-        default=TwoOfThree.PLOTTHEDOTS, validator=is_type(TwoOfThree)
-    )
-    precedence: tuple[SpcRule, ...] = attrs.field(
-        default=DEFAULT_PRECEDENCE, converter=tuple, validator=_check_precedence
-    )
-    label_side: LabelSide = attrs.field(default=LabelSide.MEAN, validator=is_type(LabelSide))
-    moving_range_across_gaps: bool = attrs.field(default=False, validator=is_type(bool))
-    gaps_break_runs: bool = attrs.field(default=False, validator=is_type(bool))
-
-    @fix_after.validator
-    def _fix_after(self, _attr: attrs.Attribute[int | None], value: int | None) -> None:
-        # Making Data Count: limits need at least 12 points to be worth fixing
-        if value is not None:
-            check_int("fix_after", value, 12)
-
-    def __attrs_post_init__(self) -> None:
-        check_int("shift_length", self.shift_length, 2)
-        check_int("trend_length", self.trend_length, 3)
 
 
 @attrs.frozen
@@ -196,7 +63,9 @@ class XmrPhase:
     ``start``/``end`` are 0-based positions (end exclusive). ``sigma`` is the limit distance
     over 3; ``lower_two_sigma``/``upper_two_sigma`` are mean ∓ 2σ. ``baseline`` counts the
     values the mean came from; ``moving_ranges_used``/``moving_ranges_screened`` count the
-    moving ranges that made, or were screened out of, the mean moving range.
+    moving ranges that made, or were screened out of, the mean moving range. ``short_group``
+    is true when the phase has fewer values than ``SpcOptions.short_group_threshold``, so its
+    limits are trial limits (None in a payload written before it was recorded).
     """
 
     start: int
@@ -211,6 +80,7 @@ class XmrPhase:
     baseline: int
     moving_ranges_used: int
     moving_ranges_screened: int
+    short_group: bool | None = None
 
 
 @attrs.frozen
@@ -235,7 +105,8 @@ class XmrPoint:
 
 @attrs.frozen
 class XmrResult:
-    """An XmR chart: points, phases, the icons, and the options it was made with."""
+    """An XmR chart: points, phases, the icons, the options it was made with, and its
+    warnings (the short-group warning of NHSRplotthedots, one per short phase)."""
 
     points: tuple[XmrPoint, ...]
     phases: tuple[XmrPhase, ...]
@@ -244,125 +115,13 @@ class XmrResult:
     variation: VariationIcon
     assurance: AssuranceIcon | None
     options: SpcOptions
+    warnings: tuple[str, ...] = ()
 
-
-@attrs.frozen
-class _Flagged:
-    label: PointLabel | None
-    side: Side | None
-    rule: SpcRule | None
-    rules: tuple[SpcRule, ...]
-
-
-def _sign(v: Fraction, c: Quantity) -> int:
-    return (v > c) - (v < c)
-
-
-@attrs.frozen
-class ChartLines:
-    """Per-point centre line, limits and 2σ lines that the rules are tested against."""
-
-    centre: Sequence[Quantity]
-    lower: Sequence[Quantity]
-    upper: Sequence[Quantity]
-    lower2: Sequence[Quantity]
-    upper2: Sequence[Quantity]
-
-
-def flag_points(
-    values: Sequence[Fraction | None],
-    lines: ChartLines,
-    phases: Sequence[int],
-    *,
-    improvement: ImprovementDirection,
-    options: SpcOptions,
-) -> list[_Flagged]:
-    """Apply the four rules within each phase and give each point one label."""
-    n = len(values)
-    centre, lower, upper = lines.centre, lines.lower, lines.upper
-    fired: list[dict[SpcRule, Side]] = [{} for _ in range(n)]
-    mean_side = [None if v is None else _sign(v, c) for v, c in zip(values, centre, strict=True)]
-    for i, v in enumerate(values):
-        if v is not None and (v > upper[i] or v < lower[i]):
-            fired[i][SpcRule.BEYOND_LIMITS] = Side.HIGH if v > upper[i] else Side.LOW
-    for segment in _segments(values, phases, options.gaps_break_runs):
-        seg_sides = [mean_side[i] for i in segment]
-        for span in shift_spans(seg_sides, options.shift_length, on_line_breaks=True):
-            for k in range(span.start, span.end + 1):
-                fired[segment[k]][SpcRule.SHIFT] = span.side
-        seg_values = [values[i] for i in segment]
-        for span in trend_spans(seg_values, options.trend_length, ties=options.trend_ties):
-            for k in range(span.start, span.end + 1):
-                fired[segment[k]].setdefault(SpcRule.TREND, span.side)
-        for i, side in _two_of_three(segment, values, mean_side, lines, options=options):
-            fired[i][SpcRule.TWO_OF_THREE] = side
-    out: list[_Flagged] = []
-    for i, v in enumerate(values):
-        if v is None:
-            out.append(_Flagged(None, None, None, ()))
-            continue
-        rules = tuple(r for r in options.precedence if r in fired[i])
-        if not rules:
-            out.append(_Flagged(PointLabel.COMMON_CAUSE, None, None, ()))
-            continue
-        rule = rules[0]
-        side = fired[i][rule]
-        if options.label_side is LabelSide.MEAN and mean_side[i]:
-            side = Side.HIGH if mean_side[i] == 1 else Side.LOW
-        out.append(_Flagged(label_for(improvement, side), side, rule, rules))
-    return out
-
-
-def _segments(
-    values: Sequence[Fraction | None], phases: Sequence[int], gaps_break: bool
-) -> list[list[int]]:
-    """Positions of present values, split by phase (and by gaps when they break runs)."""
-    segments: list[list[int]] = []
-    current: list[int] = []
-    previous_phase = None
-    for i, v in enumerate(values):
-        if phases[i] != previous_phase or (v is None and gaps_break):
-            if current:
-                segments.append(current)
-            current = []
-            previous_phase = phases[i]
-        if v is not None:
-            current.append(i)
-    if current:
-        segments.append(current)
-    return segments
-
-
-def _two_of_three(
-    segment: list[int],
-    values: Sequence[Fraction | None],
-    mean_side: Sequence[int | None],
-    lines: ChartLines,
-    *,
-    options: SpcOptions,
-) -> list[tuple[int, Side]]:
-    lower, upper, lower2, upper2 = lines.lower, lines.upper, lines.lower2, lines.upper2
-    flagged: list[tuple[int, Side]] = []
-    beyond2: list[int] = []  # +1 beyond 2σ high, -1 low, 0 not
-    for i in segment:
-        v = values[i]
-        assert v is not None  # noqa: S101 - segments hold present values only
-        side = 1 if v > upper2[i] else -1 if v < lower2[i] else 0
-        if options.two_of_three is TwoOfThree.PLOTTHEDOTS and (v > upper[i] or v < lower[i]):
-            side = 0  # NHSRplotthedots' close_to_limits excludes points beyond the limits
-        beyond2.append(side)
-    for k in range(len(segment) - 2):
-        window = range(k, k + 3)
-        for s in (1, -1):
-            hits = [j for j in window if beyond2[j] == s]
-            if len(hits) < 2:
-                continue
-            if options.two_of_three is TwoOfThree.PLOTTHEDOTS and any(
-                mean_side[segment[j]] != s for j in window
-            ):
-                continue
-            flagged.extend((segment[j], Side.HIGH if s > 0 else Side.LOW) for j in hits)
-    return flagged
+    @property
+    def short_groups(self) -> tuple[int, ...]:
+        """The 0-based numbers of the phases with trial limits (fewer values than the
+        threshold)."""
+        return tuple(k for k, phase in enumerate(self.phases) if phase.short_group)
 
 
 def assurance_icon(
@@ -372,7 +131,13 @@ def assurance_icon(
     improvement: ImprovementDirection,
 ) -> AssuranceIcon | None:
     """The assurance icon for a target against the latest limits (None without a target or
-    for a neutral measure). A target on a limit is hit and miss, as in NHSRplotthedots."""
+    for a neutral measure). A target on a limit is hit and miss, as in NHSRplotthedots
+    (``ptd_calculate_assurance_type``: strictly above the upper or below the lower limit).
+
+    Charts pass the target and the limits as they report them: a chart of floats compares
+    floats, so a float target equal to the reported limit is on it, whatever the exact binary
+    value of the limit before it was rounded to a float.
+    """
     if target is None or improvement is ImprovementDirection.NEUTRAL:
         return None
     increasing = improvement is ImprovementDirection.INCREASE
@@ -381,6 +146,18 @@ def assurance_icon(
     if target < lower:
         return AssuranceIcon.PASS if increasing else AssuranceIcon.FAIL
     return AssuranceIcon.HIT_AND_MISS
+
+
+def short_group_warning(phase: int, phases: int, n_values: int, threshold: int) -> str | None:
+    """The warning for a phase of ``n_values`` values (0-based ``phase`` of ``phases``), or
+    None when it has at least ``threshold`` values: its limits are trial limits."""
+    if n_values >= threshold:
+        return None
+    where = "the chart has" if phases == 1 else f"phase {phase + 1} has"
+    return (
+        f"{where} {n_values} values, fewer than {threshold}: its limits are trial limits "
+        "and will change as values are added"
+    )
 
 
 def phase_bounds(n: int, starts: Sequence[int]) -> list[tuple[int, int]]:
@@ -412,8 +189,11 @@ def xmr(
     :param rebase_at: x positions at which a new phase starts (its own mean and limits;
         moving ranges never cross into a new phase).
     :param options: the methodological choices (NHSRplotthedots' by default).
+    :returns: the chart; a phase with fewer values than ``options.short_group_threshold``
+        is flagged ``short_group`` and warned about in ``warnings``.
     :raises DomainValidationError: when a phase has fewer than 2 values, a rebase point is
-        not an x position or is the first, or an input is not a number.
+        not an x position or is the first, an input is not a finite number, or a float result
+        would be beyond the largest float.
     """
     options = SpcOptions() if options is None else options
     if not isinstance(options, SpcOptions):
@@ -442,6 +222,7 @@ def xmr(
     lower2: list[Fraction] = list(centre)
     upper2: list[Fraction] = list(centre)
     phases: list[XmrPhase] = []
+    warnings: list[str] = []
     for p, (start, end) in enumerate(bounds):
         present_at = [i for i in range(start, end) if vals[i] is not None]
         if len(present_at) < 2:
@@ -493,8 +274,14 @@ def xmr(
                 baseline=len(base_at),
                 moving_ranges_used=len(kept),
                 moving_ranges_screened=len(base_mrs) - len(kept),
+                short_group=len(present_at) < options.short_group_threshold,
             )
         )
+        warning = short_group_warning(
+            p, len(bounds), len(present_at), options.short_group_threshold
+        )
+        if warning is not None:
+            warnings.append(warning)
     flags = flag_points(
         vals,
         ChartLines(centre, lower, upper, lower2, upper2),
@@ -517,13 +304,15 @@ def xmr(
         for i in range(len(vals))
     )
     last = next(f for f in reversed(flags) if f.label is not None)
-    latest = bounds[-1][0]
+    shown_target = present_opt(target_f, exact, "target")
+    latest = phases[-1]
     return XmrResult(
         points=points,
         phases=tuple(phases),
         improvement=improvement,
-        target=present_opt(target_f, exact),
+        target=shown_target,
         variation=variation_icon(last.label, last.side),
-        assurance=assurance_icon(target_f, lower[latest], upper[latest], improvement),
+        assurance=assurance_icon(shown_target, latest.lower_limit, latest.upper_limit, improvement),
         options=options,
+        warnings=tuple(warnings),
     )

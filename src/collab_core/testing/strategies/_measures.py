@@ -124,6 +124,7 @@ def spc_options() -> st.SearchStrategy[SpcOptions]:
             label_side=_pick(draw, LabelSide),
             moving_range_across_gaps=draw(_BOOLEANS),
             gaps_break_runs=draw(_BOOLEANS),
+            short_group_threshold=_pick(draw, (13, 12, 0, 20)),
         )
 
     return draw()
