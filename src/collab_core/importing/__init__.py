@@ -30,6 +30,12 @@ from collab_core.importing.mapping import (
 from collab_core.importing.readers import SourceError, detect_encoding
 from collab_core.importing.rejects import rejects_path_for
 from collab_core.importing.samples import sample_path, shipped_samples
+from collab_core.serialization import register_type
+
+register_type(ImportSummary, "import_summary")
+register_type(KindCounts, "import_kind_counts")
+register_type(ReasonCount, "import_reason_count")
+register_type(ImportProgress, "import_progress")
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",

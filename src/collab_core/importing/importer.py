@@ -34,7 +34,7 @@ from collab_core.importing.rows import (
     RowRefused,
     problem_from_error,
 )
-from collab_core.ports import Record, UnitOfWork, Versioned
+from collab_core.ports import Record, UnitOfWork, Versioned, record_key
 from collab_core.service import Collaborative
 from collab_core.service.recording import check_batch, check_unique
 
@@ -189,6 +189,7 @@ def import_file(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Callable[[ImportProgress], None] | None = None,
     rejects: str | Path | None = None,
+    prepare: Sequence[Record] = (),
 ) -> ImportSummary:
     """Import the export at ``path`` into ``collab`` through ``mapping``.
 
@@ -200,6 +201,8 @@ def import_file(
     :param batch_size: rows recorded in one unit of work.
     :param progress: called after every batch with an :class:`ImportProgress`.
     :param rejects: where refused rows go (default ``<path>.rejects.csv``).
+    :param prepare: records to record before the rows (unless the store holds them as they
+        are), such as the trust whose export this is; in a dry run they are not kept either.
     :raises MappingError: the mapping is wrong, or does not fit the file's header (before any
         row is read), or no trust is given where one is needed.
     :raises SourceError: the file cannot be read as CSV or XLSX.
@@ -227,6 +230,8 @@ def import_file(
             collab, mapping, source, reader, Path(rejects) if rejects else rejects_path_for(path)
         )
         with _writer(collab, dry_run) as writer:
+            changed = [r for r in prepare if _stored(writer.get(type(r), record_key(r))) != r]
+            writer.record(changed)
             run.go(writer, batch_size, progress)
     finally:
         source.close()

@@ -1,0 +1,116 @@
+"""The ``collab`` command's application object, its global options and the way it ends: each
+command group lives in its own module and registers itself here.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from collab_core import CollabError, Collaborative, ConfigurationError
+from collab_core.cli.config import CollabConfig, load_config
+from collab_core.cli.output import EXIT_FAILED, EXIT_USAGE, Screen
+
+__all__ = ["app", "main", "open_collaborative", "settings"]
+
+app = typer.Typer(
+    name="collab",
+    help=(
+        "collab_core's command line: import a trust's exports, and report the collaborative's "
+        "figures (Learning from Deaths, Duty of Candour, targets, measures) from its store."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class _State:
+    config_path: Path | None = None
+    debug: bool = False
+
+
+_state = _State()
+
+
+@app.callback()
+def _options(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="The configuration file (default: $COLLAB_CONFIG, else ./collab.toml).",
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show a traceback when a command fails.")
+    ] = False,
+) -> None:
+    """collab_core's command line."""
+    _state.config_path = config
+    _state.debug = debug
+
+
+def settings() -> CollabConfig:
+    """The configuration of this run (``--config``, ``collab.toml`` and ``COLLAB_*``)."""
+    return load_config(_state.config_path)
+
+
+@contextmanager
+def open_collaborative(
+    config: CollabConfig, *, publishers: bool = False, store: str | None = None
+) -> Iterator[Collaborative]:
+    """The configured collaborative, closed at the end of the command."""
+    with Collaborative.open(
+        store or config.store, publishers=config.publishers if publishers else None
+    ) as collab:
+        yield collab
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``collab`` command; returns its exit code (the console script exits with it)."""
+    command = typer.main.get_command(app)
+    screen = Screen()
+    try:
+        command.main(
+            args=list(argv) if argv is not None else None, prog_name="collab", standalone_mode=False
+        )
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.exceptions.Abort:
+        screen.error("interrupted")
+        return EXIT_FAILED
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except ConfigurationError as exc:
+        _fail(screen, exc)
+        return EXIT_USAGE
+    except CollabError as exc:
+        _fail(screen, exc)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        screen.error("interrupted")
+        return EXIT_FAILED
+    except Exception as exc:  # a fault of collab_core itself: say so, briefly
+        _fail(screen, exc, unexpected=True)
+        return EXIT_FAILED
+    return 0
+
+
+def _fail(screen: Screen, exc: BaseException, *, unexpected: bool = False) -> None:
+    if _state.debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    text = str(exc) if not unexpected else f"unexpected {type(exc).__name__}: {exc}"
+    hint = "" if _state.debug else " (run with --debug for the traceback)" if unexpected else ""
+    screen.error(text + hint)
