@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from collab_core import CollabError, Collaborative, ConfigurationError
 from collab_core.cli.config import CollabConfig, load_config
 from collab_core.cli.output import EXIT_FAILED, EXIT_USAGE, Screen
+from collab_core.importing.values import mask_nhs_numbers
 
 __all__ = ["app", "main", "open_collaborative", "settings"]
 
@@ -81,18 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``collab`` command; returns its exit code (the console script exits with it)."""
     command = typer.main.get_command(app)
     screen = Screen()
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        command.main(
-            args=list(argv) if argv is not None else None, prog_name="collab", standalone_mode=False
-        )
-    except click.exceptions.Exit as done:
-        return done.exit_code
-    except click.exceptions.Abort:
-        screen.error("interrupted")
-        return EXIT_FAILED
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
+        code = command.main(args=args, prog_name="collab", standalone_mode=False)
     except ConfigurationError as exc:
         _fail(screen, exc)
         return EXIT_USAGE
@@ -102,15 +93,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         screen.error("interrupted")
         return EXIT_FAILED
-    except Exception as exc:  # a fault of collab_core itself: say so, briefly
-        _fail(screen, exc, unexpected=True)
+    except Exception as exc:
+        return _click_ending(screen, exc)
+    return code if isinstance(code, int) else 0
+
+
+def _click_ending(screen: Screen, exc: Exception) -> int:
+    """How a command line ended when the parser (click, or Typer's own copy of it) raised: a
+    usage mistake is shown as the parser shows it; anything else is a fault of collab_core."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "Exit" in names:
+        code = getattr(exc, "exit_code", 0)
+        return code if isinstance(code, int) else 0
+    if "Abort" in names:
+        screen.error("interrupted")
         return EXIT_FAILED
-    return 0
+    show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+    if "ClickException" in names and callable(show) and isinstance(code, int):
+        show()
+        return code
+    _fail(screen, exc, unexpected=True)
+    return EXIT_FAILED
 
 
 def _fail(screen: Screen, exc: BaseException, *, unexpected: bool = False) -> None:
     if _state.debug:
         traceback.print_exception(exc, file=sys.stderr)
-    text = str(exc) if not unexpected else f"unexpected {type(exc).__name__}: {exc}"
+    text = mask_nhs_numbers(str(exc))
+    if unexpected:
+        text = f"unexpected {type(exc).__name__}: {text}"
     hint = "" if _state.debug else " (run with --debug for the traceback)" if unexpected else ""
     screen.error(text + hint)
