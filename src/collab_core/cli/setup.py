@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -292,6 +293,7 @@ def demo(
 
     demonstration.run(
         store,
+        out=sys.stdout,
         trusts=trusts,
         seed=seed,
         deaths_per_trust_year=deaths,
