@@ -79,7 +79,7 @@ def docs(session: nox.Session) -> None:
 def demo(session: nox.Session) -> None:
     """The main job: a synthetic collaborative in the embedded default store, and its figures."""
     session.install("-e", ".[charts]", *[arg for path in ADAPTERS for arg in ("-e", path)])
-    session.run("python", "-m", "collab_core.demo", *session.posargs)
+    session.run("collab", "demo", *session.posargs)
 
 
 @nox.session(default=False)

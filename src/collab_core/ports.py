@@ -51,6 +51,7 @@ __all__ = [
     "SharingQuery",
     "Store",
     "StoreSpec",
+    "StoreUpgrade",
     "UnitOfWork",
     "Versioned",
     "key_text",
@@ -389,17 +390,40 @@ class Publisher(Protocol):
 
 
 @attrs.frozen
+class StoreUpgrade:
+    """What upgrading a store's schema did (``collab upgrade``).
+
+    :param url: the store's URL, without any password.
+    :param before: the schema revision before the upgrade (``None``: no schema yet).
+    :param after: the revision after it.
+    """
+
+    url: str
+    before: str | None
+    after: str | None
+
+    @property
+    def changed(self) -> bool:
+        """Whether any migration ran."""
+        return self.before != self.after
+
+
+@attrs.frozen
 class StoreSpec:
     """A store implementation handed to the host by a plugin's ``collab_register_stores``.
 
     :param scheme: the URL scheme it serves, e.g. ``"sqlite"``, ``"postgresql"``, ``"memory"``.
     :param open: opens a store for a URL (``open("sqlite:///collab.db")``).
     :param description: one line for ``collab plugins`` and the docs.
+    :param upgrade: applies the store's pending schema migrations to the store at a URL without
+        opening it for use, and says what it did (``collab upgrade``); ``None`` for a store
+        with no schema to migrate.
     """
 
     scheme: str
     open: Callable[[str], Store]
     description: str = ""
+    upgrade: Callable[[str], StoreUpgrade] | None = None
 
 
 @attrs.frozen
@@ -435,3 +459,4 @@ register_type(Versioned, "versioned")
 register_type(Publication, "publication")
 register_type(OutboxEntry, "outbox_entry")
 register_type(DeliveryReceipt, "delivery_receipt")
+register_type(StoreUpgrade, "store_upgrade")

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+import collab_core.cli  # registers the result types of the collab command
+import collab_core.importing  # noqa: F401 - registers the import summary's types
 from collab_core import (
     DEFAULT_SCALES,
     HOGAN_PREVENTABILITY,

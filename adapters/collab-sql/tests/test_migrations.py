@@ -252,3 +252,15 @@ def test_python_dash_m_collab_sql_runs_the_command(sqlite_url: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "to 0002" in done.stdout
+
+
+def test_the_plugin_offers_its_migrations_to_collab_upgrade(sqlite_url: str) -> None:
+    with collab_core.Collaborative.open("memory://") as collab:
+        spec = collab.plugins.store_spec("sqlite")
+    assert spec is not None
+    assert spec.upgrade is not None
+    first = spec.upgrade(sqlite_url)
+    assert (first.before, first.after, first.changed) == (None, head_revision(), True)
+    again = spec.upgrade(sqlite_url)
+    assert (again.before, again.after, again.changed) == (head_revision(), head_revision(), False)
+    assert current(sqlite_url) == head_revision()

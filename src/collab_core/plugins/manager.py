@@ -183,6 +183,16 @@ class Plugins:
         measures, targets = self._collect_targets()
         # A plugin whose later registration hook raised is unloaded: forget all it registered.
         failed = {r.name for r in self.failed}
+        self._origins: dict[tuple[str, str], str] = {}
+        for what, found in (
+            ("store", stores),
+            ("publisher", publishers),
+            ("measure", measures),
+            ("target", targets),
+        ):
+            for key, (_, by) in found.items():
+                if by not in failed:
+                    self._origins[(what, key)] = by
         self._stores = {k: spec for k, (spec, by) in stores.items() if by not in failed}
         self._publishers = {k: spec for k, (spec, by) in publishers.items() if by not in failed}
         self._measures = {k: spec for k, (spec, by) in measures.items() if by not in failed}
@@ -332,6 +342,22 @@ class Plugins:
     def names(self) -> tuple[str, ...]:
         """The names of the registered plugins, in load order."""
         return tuple(r.name for r in self._reports if r.status == PluginStatus.LOADED)
+
+    def hooks_of(self, name: str) -> tuple[str, ...]:
+        """The hooks the registered plugin ``name`` implements, sorted (empty if none is)."""
+        plugin = self._pm.get_plugin(name)
+        if plugin is None:
+            return ()
+        callers = self._pm.get_hookcallers(plugin) or []
+        return tuple(sorted(c.name for c in callers))
+
+    def provided_by(self, name: str) -> dict[str, tuple[str, ...]]:
+        """What the plugin ``name`` registered: its store schemes, publisher names, measure
+        ids and target ids, under ``"store"``, ``"publisher"``, ``"measure"``, ``"target"``."""
+        out: dict[str, tuple[str, ...]] = {}
+        for what in ("store", "publisher", "measure", "target"):
+            out[what] = tuple(k for (w, k), by in self._origins.items() if w == what and by == name)
+        return out
 
     @property
     def stores(self) -> Mapping[str, StoreSpec]:
