@@ -69,6 +69,7 @@ from collab_core.domain.people import Member
 from collab_core.domain.themes import Theme, ThemeTaxonomy
 
 __all__ = [
+    "ObjectData",
     "PayloadType",
     "Upcaster",
     "from_json",
@@ -761,6 +762,40 @@ _CONVERTER.register_unstructure_hook_factory(_is_open_generic, _open_generic_uns
 _CONVERTER.register_structure_hook_factory(_is_open_generic, _open_generic_structure_fn)
 _CONVERTER.register_unstructure_hook(_Envelope, lambda v: to_payload(v))  # noqa: PLW0108 - defined below
 _CONVERTER.register_structure_hook(_Envelope, lambda v, _: _structure_envelope(v, None))
+
+
+class ObjectData(typing.Protocol):
+    """A field type for JSON-object data: a mapping with string keys, or a typed object that
+    offers ``keys()`` and ``obj[key]`` over its own payload envelope (a publication body).
+
+    A mapping is written as a JSON object of its unstructured values; a typed (attrs) object is
+    written as its envelope, which the field's owner may read back into the type.
+    """
+
+    def keys(self) -> Iterable[str]: ...
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+def _object_data_out(value: Any) -> Any:
+    if attrs.has(type(value)):
+        return to_payload(value)
+    return _canonical_dict((k, _CONVERTER.unstructure(value[k])) for k in value.keys())  # noqa: SIM118 - ObjectData offers keys(), not iteration
+
+
+def _object_data_in(value: object, _: object = None) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _ReadError("expected a JSON object")
+    for key in value:
+        if not isinstance(key, str):
+            raise _ReadError("expected a JSON object with string keys")
+    return dict(value)
+
+
+# Matched by identity, not by class: a typed object that offers keys() must still be written
+# field by field when it is serialised as itself.
+_CONVERTER.register_unstructure_hook_func(lambda t: t is ObjectData, _object_data_out)
+_CONVERTER.register_structure_hook_func(lambda t: t is ObjectData, _object_data_in)
 
 
 # --------------------------------------------------------------------------------------------
