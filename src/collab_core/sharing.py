@@ -1,0 +1,554 @@
+"""The privacy gate: every publication passes it, for its audience, before an outbox or a
+publisher sees it.
+
+The gate controls what may be shown (counts suppressed and rounded, dates coarsened, by the
+audience's policy) and then scans every string of the serialised title and body: NHS numbers,
+UK postcodes, e-mail addresses, UK telephone numbers, exact dates (for the audiences outside the
+trust), deny-listed names, and each trust's own rules. Anything found refuses the publication
+with a :class:`~collab_core.PrivacyError` that names the field, the rule and the position, never
+the text. :meth:`PrivacyGate.preview` shows the same findings with each span masked.
+
+The rules of the domain live in :mod:`collab_core.domain.disclosure`; plugins add audiences,
+deny-lists and trust rules through hooks (see docs/plugin_hooks.md).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from collab_core.domain.disclosure import (
+    NHS_DIGITAL,
+    TITLE_FIELD,
+    CountPolicy,
+    DatePrecision,
+    PrivacyFinding,
+    Span,
+    apply_disclosure,
+    find_dates,
+    find_emails,
+    find_names,
+    find_pattern,
+    find_phone_numbers,
+    find_postcodes,
+    key_path,
+    mask,
+    merge_spans,
+    value_path,
+    walk_text,
+)
+from collab_core.domain.disclosure.counts import EXACT_FIGURES
+from collab_core.domain.errors import (
+    CollabError,
+    ConfigurationError,
+    DomainValidationError,
+    PluginError,
+    PrivacyError,
+)
+from collab_core.domain.identifiers import find_nhs_numbers
+from collab_core.domain.learning import Audience
+from collab_core.ports import Publication, PublicationBody
+from collab_core.serialization import structure, unstructure
+
+__all__ = [
+    "DEFAULT_AUDIENCES",
+    "AudienceSpec",
+    "DenyLists",
+    "Preview",
+    "PrivacyGate",
+    "PrivacyRule",
+    "RuleSource",
+]
+
+logger = logging.getLogger("collab_core.sharing")
+
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def _plain_name(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
+        raise DomainValidationError(
+            attr.name, "is a lower_snake_case name of at most 64 characters", value
+        )
+
+
+def _instance(*types: type) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    def check(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            names = " or ".join(t.__name__ for t in types)
+            raise DomainValidationError(attr.name, f"must be a {names}", type(value).__name__)
+
+    return check
+
+
+@attrs.frozen
+class AudienceSpec:
+    """An audience and what it may see. The five audiences of :class:`~collab_core.Audience`
+    are built in (:data:`DEFAULT_AUDIENCES`); a plugin may register more, or replace one of
+    them, with ``collab_register_audiences``.
+
+    :param name: the audience's name (``"public"``, ``"ics_partners"``).
+    :param base: the :class:`~collab_core.Audience` a publication for it is delivered as; a
+        publication's ``audience`` is always one of the five.
+    :param counts: how counts of people are shown (:data:`~collab_core.NHS_DIGITAL`: 1-7
+        suppressed, the rest rounded to 5; :data:`~collab_core.EXACT_FIGURES`).
+    :param dates: the finest a date in a body is shown.
+    :param dates_in_text: refuse exact dates written in text (a date of birth or death).
+    :param description: one line for the docs and reports.
+
+    The defaults are the strictest: an audience that says nothing is treated like the public.
+    """
+
+    name: str = attrs.field(validator=_plain_name)
+    base: Audience = attrs.field(validator=_instance(Audience))
+    counts: CountPolicy = attrs.field(default=NHS_DIGITAL, validator=_instance(CountPolicy))
+    dates: DatePrecision = attrs.field(
+        default=DatePrecision.QUARTER, validator=_instance(DatePrecision)
+    )
+    dates_in_text: bool = attrs.field(default=True, validator=_instance(bool))
+    description: str = attrs.field(default="", validator=_instance(str))
+
+
+#: The built-in audiences. A trust board and staff see exact figures and exact dates (trust
+#: boards publish their learning from deaths figures unsuppressed); the collaborative sees
+#: NHS Digital's disclosure control with dates to the month; the public and families see it
+#: with dates to the quarter (a family audience reaches people outside the trust, so without a
+#: narrower rule it is treated like the public).
+DEFAULT_AUDIENCES: tuple[AudienceSpec, ...] = (
+    AudienceSpec(
+        "family",
+        Audience.FAMILY,
+        NHS_DIGITAL,
+        DatePrecision.QUARTER,
+        True,
+        "bereaved families and carers: controlled like the public",
+    ),
+    AudienceSpec(
+        "trust_board",
+        Audience.TRUST_BOARD,
+        EXACT_FIGURES,
+        DatePrecision.DAY,
+        False,
+        "the trust board: exact figures and dates",
+    ),
+    AudienceSpec(
+        "staff",
+        Audience.STAFF,
+        EXACT_FIGURES,
+        DatePrecision.DAY,
+        False,
+        "the trust's own staff: exact figures and dates",
+    ),
+    AudienceSpec(
+        "collaborative",
+        Audience.COLLABORATIVE,
+        NHS_DIGITAL,
+        DatePrecision.MONTH,
+        True,
+        "the member trusts of the collaborative: NHS Digital disclosure control, dates by month",
+    ),
+    AudienceSpec(
+        "public",
+        Audience.PUBLIC,
+        NHS_DIGITAL,
+        DatePrecision.QUARTER,
+        True,
+        "the public: NHS Digital disclosure control, dates by quarter",
+    ),
+)
+
+
+def _patterns(value: object) -> object:
+    if isinstance(value, str | re.Pattern):
+        value = (value,)
+    if not isinstance(value, Iterable):
+        return value
+    out: list[object] = []
+    for item in value:
+        if not isinstance(item, str):
+            out.append(item)
+            continue
+        try:
+            out.append(re.compile(item))
+        except re.error as exc:
+            raise DomainValidationError(
+                "patterns", f"is not a valid regular expression ({exc.msg})", sensitive=True
+            ) from None
+    return tuple(out)
+
+
+def _each_pattern(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(p, re.Pattern) for p in value):
+        raise DomainValidationError(attr.name, "must be regular expressions", sensitive=True)
+
+
+def _names(value: object) -> object:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value) if isinstance(value, Iterable) else value
+
+
+def _each_name(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(n, str) and n.strip() for n in value):
+        # Never echo a deny-list: it is a list of people's names.
+        raise DomainValidationError(attr.name, "must be non-blank names", sensitive=True)
+
+
+def _threshold(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise DomainValidationError(attr.name, "must be a whole number of at least 1", value)
+
+
+def _callable_or_none(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not callable(value):
+        raise DomainValidationError(attr.name, "must be callable", type(value).__name__)
+
+
+@attrs.frozen
+class PrivacyRule:
+    """A trust's own privacy rule, handed to the gate by ``collab_privacy_rules``.
+
+    :param name: the rule's name, as findings report it (``"rh8_ward_names"``).
+    :param patterns: regular expressions (text or compiled) whose matches are refused.
+    :param names: names refused as whole words, in any case (a local deny-list).
+    :param threshold: a stricter small-number threshold: counts below it are suppressed (and
+        the rest rounded), even for an audience that otherwise sees exact figures.
+    :param find: a function from text to the ``(start, end)`` spans it refuses.
+    :param description: one line for the docs and reports.
+
+    A rule whose ``find`` raises refuses the publication with a
+    :class:`~collab_core.PluginError` naming the plugin: a rule that cannot run is never
+    taken as passed.
+    """
+
+    name: str = attrs.field(validator=_plain_name)
+    patterns: tuple[re.Pattern[str], ...] = attrs.field(
+        default=(), converter=_patterns, validator=_each_pattern
+    )
+    names: tuple[str, ...] = attrs.field(default=(), converter=_names, validator=_each_name)
+    threshold: int | None = attrs.field(default=None, validator=_threshold)
+    find: Callable[[str], Iterable[Span]] | None = attrs.field(
+        default=None, validator=_callable_or_none
+    )
+    description: str = attrs.field(default="", validator=_instance(str))
+
+
+#: What the gate asks for the trust rules of an audience: ``(plugin name, rule)`` pairs.
+RuleSource = Callable[[AudienceSpec], Sequence[tuple[str | None, PrivacyRule]]]
+#: What the gate asks for the deny-listed names of an audience: ``(plugin name, names)`` pairs.
+DenyLists = Callable[[AudienceSpec], Sequence[tuple[str | None, Sequence[str]]]]
+
+
+@attrs.frozen
+class Preview:
+    """What the gate would do with a publication, for a comms officer to see before publishing.
+
+    :param publication: the publication as it would go out (counts controlled, dates coarsened)
+        with every span the gate found masked with ``█``. When masking leaves a typed body
+        invalid (a masked trust code, say), the body is the masked payload as plain data.
+    :param findings: everything found: field, rule and position, never the text.
+    :param audience: the audience the publication was checked for.
+    """
+
+    publication: Publication
+    findings: tuple[PrivacyFinding, ...]
+    audience: str
+
+    @property
+    def passed(self) -> bool:
+        """Whether the publication would pass the gate as it is."""
+        return not self.findings
+
+
+@attrs.frozen
+class _Scanner:
+    rule: str
+    plugin: str | None
+    find: Callable[[str], Iterable[Span]]
+    numbers: bool = False  # also run on whole numbers (an NHS number can be an int)
+
+
+@attrs.frozen
+class _Examined:
+    audience: AudienceSpec
+    publication: Publication  # controlled
+    data: Any  # the body's payload data that was scanned
+    findings: tuple[PrivacyFinding, ...]
+    spans: Mapping[str, list[Span]]  # field path -> spans found in its text
+
+
+def _no_rules(_audience: AudienceSpec) -> Sequence[tuple[str | None, PrivacyRule]]:
+    return ()
+
+
+def _no_names(_audience: AudienceSpec) -> Sequence[tuple[str | None, Sequence[str]]]:
+    return ()
+
+
+class PrivacyGate:
+    """The privacy gate for a set of audiences, with the trust rules and deny-lists of plugins.
+
+    :param audiences: the audiences it knows, by name (default :data:`DEFAULT_AUDIENCES`).
+    :param rules: called with an audience, returns the trust rules for it as
+        ``(plugin name, rule)`` pairs.
+    :param deny_lists: called with an audience, returns the names to refuse as
+        ``(plugin name, names)`` pairs.
+
+    :meth:`Collaborative.publish <collab_core.service.Collaborative.publish>` runs
+    :meth:`check` on every publication before it enqueues it.
+    """
+
+    def __init__(
+        self,
+        audiences: Mapping[str, AudienceSpec] | Iterable[AudienceSpec] = DEFAULT_AUDIENCES,
+        *,
+        rules: RuleSource = _no_rules,
+        deny_lists: DenyLists = _no_names,
+    ) -> None:
+        specs = audiences.values() if isinstance(audiences, Mapping) else audiences
+        self._audiences = {spec.name: spec for spec in specs}
+        self._rules = rules
+        self._deny_lists = deny_lists
+
+    @property
+    def audiences(self) -> Mapping[str, AudienceSpec]:
+        """The audiences the gate knows, by name."""
+        return dict(self._audiences)
+
+    def audience_of(self, publication: Publication) -> AudienceSpec:
+        """The audience ``publication`` is checked for: the one its body was built for (a typed
+        body's ``audience`` field, or a mapping body's ``"audience"`` naming a known audience),
+        else the one named by ``publication.audience``. A body built for an audience that is not
+        delivered as ``publication.audience`` is refused (rule ``audience``).
+
+        :raises ConfigurationError: no audience of that name is known.
+        """
+        name = _body_audience(publication.body, self._audiences) or publication.audience.value
+        spec = self._audiences.get(name)
+        if spec is None:
+            known = ", ".join(sorted(self._audiences)) or "none"
+            raise ConfigurationError(f"audience: {name!r} is not a known audience (known: {known})")
+        return spec
+
+    def policy(self, audience: AudienceSpec) -> CountPolicy:
+        """The count policy for ``audience``, made stricter by any trust rule's threshold."""
+        counts = audience.counts
+        for plugin, rule in self._trust_rules(audience):
+            if rule.threshold is not None:
+                counts = _stricter(counts, rule.threshold, plugin)
+        return counts
+
+    def control(self, publication: Publication) -> Publication:
+        """``publication`` as its audience may see it: every count controlled and every date
+        coarsened by the audience's policy (nothing is scanned or refused here)."""
+        audience = self.audience_of(publication)
+        return self._control(publication, audience)
+
+    def check(self, publication: Publication) -> Publication:
+        """``publication`` controlled for its audience, if nothing in it must be refused.
+
+        :raises PrivacyError: something was found; the error names each finding's field, rule
+            and position, never the text.
+        :raises PluginError: a trust rule or a deny-list raised (the publication is refused).
+        """
+        examined = self._examine(publication)
+        if examined.findings:
+            error = PrivacyError(
+                publication.id, publication.kind, examined.audience.name, examined.findings
+            )
+            logger.warning("%s", error)
+            raise error
+        return examined.publication
+
+    def preview(self, publication: Publication) -> Preview:
+        """What :meth:`check` would find, with the publication controlled and every offending
+        span masked with ``█``. Never raises :class:`~collab_core.PrivacyError`."""
+        examined = self._examine(publication)
+        controlled = examined.publication
+        title = mask(controlled.title, examined.spans.get(TITLE_FIELD, []))
+        body: Any = controlled.body
+        if any(path != TITLE_FIELD for path in examined.spans):
+            data = _masked(examined.data, "$", examined.spans)
+            body = data
+            if isinstance(controlled.body, PublicationBody):
+                try:
+                    body = structure(type(controlled.body), data)
+                except CollabError:
+                    body = data  # masked beyond what the typed body accepts: plain data
+        shown = attrs.evolve(controlled, title=title, body=body)
+        return Preview(shown, examined.findings, examined.audience.name)
+
+    # -- inside the gate -------------------------------------------------------------------
+
+    def _trust_rules(self, audience: AudienceSpec) -> list[tuple[str | None, PrivacyRule]]:
+        out = []
+        for plugin, rule in self._rules(audience):
+            if not isinstance(rule, PrivacyRule):
+                raise PluginError(
+                    f"plugin {plugin!r}: collab_privacy_rules must return PrivacyRule objects, "
+                    f"not {type(rule).__name__}"
+                )
+            out.append((plugin, rule))
+        return out
+
+    def _control(self, publication: Publication, audience: AudienceSpec) -> Publication:
+        counts = self.policy(audience)
+        body = apply_disclosure(publication.body, counts, audience.dates)
+        if not isinstance(body, PublicationBody):
+            body = _plain_data(body)
+        return attrs.evolve(publication, body=body)
+
+    def _scanners(self, audience: AudienceSpec) -> list[_Scanner]:
+        scanners = [
+            _Scanner("nhs_number", None, find_nhs_numbers, numbers=True),
+            _Scanner("postcode", None, find_postcodes),
+            _Scanner("email", None, find_emails),
+            _Scanner("phone", None, find_phone_numbers),
+        ]
+        if audience.dates_in_text:
+            scanners.append(_Scanner("date", None, find_dates))
+        for plugin, names in self._deny_lists(audience):
+            listed = tuple(n for n in names if n.strip())
+            if listed:
+                scanners.append(_Scanner("name", plugin, _names_finder(listed)))
+        for plugin, rule in self._trust_rules(audience):
+            for pattern in rule.patterns:
+                scanners.append(_Scanner(rule.name, plugin, _pattern_finder(pattern)))
+            if rule.names:
+                scanners.append(_Scanner(rule.name, plugin, _names_finder(rule.names)))
+            if rule.find is not None:
+                scanners.append(_Scanner(rule.name, plugin, rule.find))
+        return scanners
+
+    def _examine(self, publication: Publication) -> _Examined:
+        audience = self.audience_of(publication)
+        controlled = self._control(publication, audience)
+        body = controlled.body
+        data = unstructure(body) if isinstance(body, PublicationBody) else dict(body)
+        scanners = self._scanners(audience)
+        findings: list[PrivacyFinding] = []
+        spans: dict[str, list[Span]] = {}
+
+        def scan(field: str, text: str, number: bool = False) -> list[Span]:
+            found: list[Span] = []
+            for scanner in scanners:
+                if number and not scanner.numbers:
+                    continue
+                for start, end in _run(scanner, text, publication):
+                    findings.append(PrivacyFinding(field, scanner.rule, start, end, scanner.plugin))
+                    found.append((start, end))
+            if found:
+                spans.setdefault(field, []).extend(found)
+            return found
+
+        if audience.base is not publication.audience:
+            findings.append(PrivacyFinding("$.audience", "audience", 0, len(audience.name)))
+        scan(TITLE_FIELD, controlled.title)
+        key_clean: dict[str, bool] = {}
+
+        def plain_key(key: str) -> bool:
+            return key_clean.setdefault(key, not _quiet_scan(scanners, key, publication))
+
+        for leaf in walk_text(data, plain_key=plain_key):
+            scan(leaf.path, leaf.text, leaf.number)
+        return _Examined(audience, controlled, data, tuple(findings), spans)
+
+
+def _body_audience(body: object, known: Mapping[str, AudienceSpec]) -> str | None:
+    """The audience a body was built for: a typed body's ``audience`` field, or a mapping
+    body's ``"audience"`` entry when it names a known audience."""
+    if isinstance(body, PublicationBody):
+        name = getattr(body, "audience", None)
+        return name if isinstance(name, str) else None
+    if isinstance(body, Mapping):
+        name = body.get("audience")
+        return name if isinstance(name, str) and name in known else None
+    return None
+
+
+def _stricter(counts: CountPolicy, threshold: int, plugin: str | None) -> CountPolicy:
+    try:
+        return counts.stricter(threshold)
+    except CollabError:
+        raise
+    except Exception as exc:  # a plugin's policy that fails refuses the publication
+        raise PluginError(
+            f"the count policy {counts.name!r} raised {type(exc).__name__} when plugin "
+            f"{plugin!r} asked for a threshold of {threshold}; the publication is refused"
+        ) from None
+
+
+def _names_finder(names: Sequence[str]) -> Callable[[str], list[Span]]:
+    return lambda text: find_names(text, names)
+
+
+def _pattern_finder(pattern: re.Pattern[str]) -> Callable[[str], list[Span]]:
+    return lambda text: find_pattern(text, pattern)
+
+
+def _run(scanner: _Scanner, text: str, publication: Publication) -> list[Span]:
+    """The spans ``scanner`` finds in ``text``; a plugin's rule that raises or answers nonsense
+    refuses the publication with a PluginError that names the plugin but not the text."""
+    if scanner.plugin is None and scanner.rule != "name":
+        return list(scanner.find(text))
+    try:
+        spans = [(int(s), int(e)) for s, e in scanner.find(text)]
+    except Exception as exc:
+        raise PluginError(
+            f"plugin {scanner.plugin!r}: privacy rule {scanner.rule!r} raised "
+            f"{type(exc).__name__} while checking publication {publication.id}; "
+            "the publication is refused"
+        ) from None
+    for start, end in spans:
+        if not 0 <= start <= end <= len(text):
+            raise PluginError(
+                f"plugin {scanner.plugin!r}: privacy rule {scanner.rule!r} returned a span "
+                f"outside the text while checking publication {publication.id}; "
+                "the publication is refused"
+            )
+    return [(s, e) for s, e in spans if e > s]
+
+
+def _quiet_scan(scanners: Sequence[_Scanner], text: str, publication: Publication) -> bool:
+    return any(_run(s, text, publication) for s in scanners)
+
+
+def _plain_data(body: Any) -> dict[str, Any]:
+    """A mapping body as plain JSON data: counts and dates in it written as their payloads."""
+    data = unstructure(dict(body))
+    if not all(isinstance(k, str) for k in data):
+        raise DomainValidationError("body", "a mapping body's keys must be strings", sensitive=True)
+    try:
+        json.dumps(data, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise DomainValidationError(
+            "body", f"must be plain JSON data ({type(exc).__name__})", sensitive=True
+        ) from None
+    return dict(data)
+
+
+def _masked(value: Any, path: str, spans: Mapping[str, list[Span]]) -> Any:
+    """``value`` with the text at each path in ``spans`` masked, keys included (the paths are
+    those :func:`~collab_core.domain.disclosure.walk_text` gave)."""
+    if isinstance(value, str):
+        return mask(value, merge_spans(spans.get(path, [])))
+    if isinstance(value, int) and not isinstance(value, bool) and path in spans:
+        return mask(str(value), merge_spans(spans[path]))
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for index, (key, item) in enumerate(value.items()):
+            text = str(key)
+            found = spans.get(key_path(path, index), [])
+            new_key = mask(text, merge_spans(found))
+            while new_key in out:  # two keys masked alike: keep both
+                new_key += " "
+            out[new_key] = _masked(item, value_path(path, text, index, clean=not found), spans)
+        return out
+    if isinstance(value, list | tuple):
+        return [_masked(item, f"{path}[{i}]", spans) for i, item in enumerate(value)]
+    return value
