@@ -287,7 +287,8 @@ def test_hook_collab_deny_list() -> None:
             collab.publish(refused)
         (finding,) = caught.value.findings
         assert (finding.field, finding.rule, finding.start) == ("$.note", "name", 11)
-        assert finding.plugin is not None and "_DenyList" in finding.plugin
+        assert finding.plugin is not None
+        assert "_DenyList" in finding.plugin
         assert "marlowe" not in str(caught.value).lower()
         assert names.asked == ["trust_board"], "asked once per publication, with its audience"
         assert collab.store.outbox(status=None) == []

@@ -79,8 +79,8 @@ _DATE_ISO = re.compile(
     rf"(?<![\w/.-]){_YEAR}([/.-])(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12][0-9]|3[01])(?![0-9]|[/.-][0-9])"
 )
 _DATE_DAY_FIRST = re.compile(
-    rf"(?<!\w){_WEEKDAY}?{_DAY}(?:st|nd|rd|th)?(?:\s+of)?[\s-]+(?P<month>{_MONTHS})\.?"
-    rf"(?P<year>,?[\s-]+(?:{_YEAR}|[0-9]{{2}})(?![0-9]))?(?![\w])",
+    rf"(?<!\w){_WEEKDAY}?{_DAY}(?:st|nd|rd|th)?(?:\s+of)?[\s-]+(?P<month>{_MONTHS})"
+    rf"(?P<year>\.?,?[\s-]+(?:{_YEAR}|[0-9]{{2}})(?![0-9]))?(?![\w])",
     re.IGNORECASE,
 )
 _DATE_MONTH_FIRST = re.compile(
