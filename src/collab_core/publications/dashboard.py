@@ -21,7 +21,7 @@ from collab_core.publications.bodies import (
 from collab_core.publications.bulletin import trust_option
 from collab_core.publications.kinds import PublicationRequest, PublicationSource
 
-__all__ = ["build_lfd_dashboard"]
+__all__ = ["build_lfd_dashboard", "dashboard_row"]
 
 # The blocks in the order a dashboard shows them: the adult total first, its split, the other
 # ages, every age together (item 27.1), and the LD and autism block (LeDeR).
@@ -47,7 +47,8 @@ def _cell(block: LfdBlock, counts: LfdCounts) -> DashboardCell:
     )
 
 
-def _row(row: LfdRow) -> DashboardRow:
+def dashboard_row(row: LfdRow) -> DashboardRow:
+    """One row of :class:`~collab_core.LfdDashboard` as exact typed counts, every block."""
     return DashboardRow(row.period, tuple(_cell(b, row.block(b)) for b in _BLOCKS))
 
 
@@ -105,7 +106,7 @@ def build_lfd_dashboard(source: PublicationSource, request: PublicationRequest) 
         trust=trust,
         trust_name=None if trust is None else names.get(trust, str(trust)),
         as_of=request.as_of,
-        rows=tuple(_row(r) for r in rows),
+        rows=tuple(dashboard_row(r) for r in rows),
         learning=DashboardLearning(Count(items), Count(actions), Count(completed), Count(assessed)),
         look_back=look_back,
     )

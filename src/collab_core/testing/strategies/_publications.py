@@ -4,7 +4,6 @@ figures, policies, findings, and the typed body of every built-in publication ki
 from __future__ import annotations
 
 import functools
-import unicodedata
 from fractions import Fraction
 from typing import Any
 
@@ -54,6 +53,7 @@ from collab_core.publications.bodies import (
 from collab_core.testing.strategies._base import (
     _TAXONOMY,
     _THEME_CODES,
+    _is_text,
     _maybe,
     aware_datetimes,
     days,
@@ -409,14 +409,11 @@ _BODIES = {
 }
 
 
-def _one_line(text: str) -> bool:
-    return not any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text)
-
-
 @functools.cache
 def titles() -> st.SearchStrategy[str]:
     """Publication titles: one line of non-blank text without control characters."""
-    return free_text().filter(_one_line)
+    one_line = st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"))
+    return st.text(one_line, min_size=1, max_size=40).filter(_is_text)
 
 
 def typed_publications(kind: str | None = None) -> st.SearchStrategy[Publication]:
