@@ -4,6 +4,7 @@ figures, policies, findings, and the typed body of every built-in publication ki
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -401,7 +402,15 @@ def measure_chart_bodies() -> st.SearchStrategy[MeasureChartBody]:
     )
 
 
-_BODIES = {
+_BODIES: dict[
+    str,
+    Callable[
+        [],
+        st.SearchStrategy[
+            LearningBulletinBody | LfdDashboardBody | HeadlineTargetsBody | MeasureChartBody
+        ],
+    ],
+] = {
     "learning_bulletin": learning_bulletin_bodies,
     "lfd_dashboard": lfd_dashboard_bodies,
     "headline_targets": headline_targets_bodies,
