@@ -25,9 +25,12 @@ import attrs
 from collab_core.domain.disclosure import (
     NHS_DIGITAL,
     TITLE_FIELD,
+    Count,
     CountPolicy,
     DatePrecision,
+    Figure,
     PrivacyFinding,
+    Share,
     Span,
     apply_disclosure,
     find_dates,
@@ -337,17 +340,13 @@ class PrivacyGate:
 
     def policy(self, audience: AudienceSpec) -> CountPolicy:
         """The count policy for ``audience``, made stricter by any trust rule's threshold."""
-        counts = audience.counts
-        for plugin, rule in self._trust_rules(audience):
-            if rule.threshold is not None:
-                counts = _stricter(counts, rule.threshold, plugin)
-        return counts
+        return _policy(audience, self._trust_rules(audience))
 
     def control(self, publication: Publication) -> Publication:
         """``publication`` as its audience may see it: every count controlled and every date
         coarsened by the audience's policy (nothing is scanned or refused here)."""
         audience = self.audience_of(publication)
-        return self._control(publication, audience)
+        return _control(publication, audience, self._trust_rules(audience))
 
     def check(self, publication: Publication) -> Publication:
         """``publication`` controlled for its audience, if nothing in it must be refused.
@@ -396,14 +395,9 @@ class PrivacyGate:
             out.append((plugin, rule))
         return out
 
-    def _control(self, publication: Publication, audience: AudienceSpec) -> Publication:
-        counts = self.policy(audience)
-        body = apply_disclosure(publication.body, counts, audience.dates)
-        if not isinstance(body, PublicationBody):
-            body = _plain_data(body)
-        return attrs.evolve(publication, body=body)
-
-    def _scanners(self, audience: AudienceSpec) -> list[_Scanner]:
+    def _scanners(
+        self, audience: AudienceSpec, rules: Sequence[tuple[str | None, PrivacyRule]]
+    ) -> list[_Scanner]:
         scanners = [
             _Scanner("nhs_number", None, find_nhs_numbers, numbers=True),
             _Scanner("postcode", None, find_postcodes),
@@ -416,7 +410,7 @@ class PrivacyGate:
             listed = tuple(n for n in names if n.strip())
             if listed:
                 scanners.append(_Scanner("name", plugin, _names_finder(listed)))
-        for plugin, rule in self._trust_rules(audience):
+        for plugin, rule in rules:
             for pattern in rule.patterns:
                 scanners.append(_Scanner(rule.name, plugin, _pattern_finder(pattern)))
             if rule.names:
@@ -427,10 +421,11 @@ class PrivacyGate:
 
     def _examine(self, publication: Publication) -> _Examined:
         audience = self.audience_of(publication)
-        controlled = self._control(publication, audience)
+        rules = self._trust_rules(audience)  # asked once per publication
+        controlled = _control(publication, audience, rules)
         body = controlled.body
         data = unstructure(body) if isinstance(body, PublicationBody) else dict(body)
-        scanners = self._scanners(audience)
+        scanners = self._scanners(audience, rules)
         findings: list[PrivacyFinding] = []
         spans: dict[str, list[Span]] = {}
 
@@ -469,6 +464,55 @@ def _body_audience(body: object, known: Mapping[str, AudienceSpec]) -> str | Non
         name = body.get("audience")
         return name if isinstance(name, str) and name in known else None
     return None
+
+
+def _policy(audience: AudienceSpec, rules: Sequence[tuple[str | None, PrivacyRule]]) -> CountPolicy:
+    counts = audience.counts
+    for plugin, rule in rules:
+        if rule.threshold is not None:
+            counts = _stricter(counts, rule.threshold, plugin)
+    return counts
+
+
+def _control(
+    publication: Publication,
+    audience: AudienceSpec,
+    rules: Sequence[tuple[str | None, PrivacyRule]],
+) -> Publication:
+    counts = _policy(audience, rules)
+    body: Any = publication.body
+    if not isinstance(body, PublicationBody):
+        body = _revived(dict(body))
+    body = apply_disclosure(body, counts, audience.dates)
+    if not isinstance(body, PublicationBody):
+        body = _plain_data(body)
+    return attrs.evolve(publication, body=body)
+
+
+# The payload forms of the typed numbers, by their keys: a plain body that went through a store
+# holds its counts this way, and they are controlled like the typed ones.
+_FORMS: tuple[tuple[frozenset[str], type[Any]], ...] = (
+    (frozenset({"value", "disclosure"}), Count),
+    (frozenset({"numerator", "denominator", "value"}), Share),
+    (frozenset({"value", "of"}), Figure),
+)
+
+
+def _revived(value: Any) -> Any:
+    """``value`` with every mapping in the payload form of a Count, Share or Figure read back
+    into that type (anything else is left as it is)."""
+    if isinstance(value, Mapping):
+        keys = frozenset(value)
+        for form, cls in _FORMS:
+            if keys == form:
+                try:
+                    return structure(cls, value)
+                except CollabError:
+                    break
+        return {k: _revived(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_revived(v) for v in value]
+    return value
 
 
 def _stricter(counts: CountPolicy, threshold: int, plugin: str | None) -> CountPolicy:

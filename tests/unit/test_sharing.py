@@ -97,6 +97,32 @@ def test_counts_in_a_plain_body_are_controlled_and_written_as_plain_data() -> No
     }
 
 
+def test_counts_in_a_stored_plain_body_are_controlled_again_for_another_audience() -> None:
+    body = {"deaths": Count(3), "reviewed": collab_core.Share.of(3, 12)}
+    board = PrivacyGate().check(_plain(Audience.TRUST_BOARD, body))
+    assert board.body["deaths"] == {"value": 3, "disclosure": "exact"}
+    public = PrivacyGate().check(attrs.evolve(board, audience=Audience.PUBLIC))
+    assert public.body["deaths"] == {"value": None, "disclosure": "suppressed"}
+    assert public.body["reviewed"] == {
+        "numerator": {"value": None, "disclosure": "suppressed"},
+        "denominator": {"value": 10, "disclosure": "rounded"},
+        "value": None,
+    }
+    odd = {"deaths": {"value": "three", "disclosure": "exact"}}
+    assert PrivacyGate().check(_plain(Audience.PUBLIC, odd)).body == odd, "not a count: as it is"
+
+
+def test_the_trust_rules_are_asked_for_once_per_publication() -> None:
+    asked: list[str] = []
+
+    def rules(audience: AudienceSpec) -> list[tuple[str | None, PrivacyRule]]:
+        asked.append(audience.name)
+        return [("rh8", PrivacyRule("rh8_threshold", threshold=10))]
+
+    PrivacyGate(rules=rules).check(_plain(Audience.STAFF, {"deaths": Count(9)}))
+    assert asked == ["staff"]
+
+
 def test_the_audiences_default_to_nhs_digital_outside_the_trust_and_exact_inside() -> None:
     by_name = {a.name: a for a in DEFAULT_AUDIENCES}
     assert by_name["public"].counts == collab_core.NHS_DIGITAL
