@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-import attrs
 import pytest
 
 import collab_core
@@ -18,6 +17,7 @@ from collab_core import (
     Disclosure,
     Quarter,
 )
+from collab_core.domain.disclosure import counts_in
 from collab_core.ports import DeliveryReceipt, Publication, PublisherSpec
 from collab_core.publications import (
     HeadlineTargetsBody,
@@ -72,16 +72,6 @@ def collab() -> Iterator[Collaborative]:
         yield opened
 
 
-def _counts(value: Any) -> list[Count]:
-    if isinstance(value, Count):
-        return [value]
-    if attrs.has(type(value)):
-        return [c for f in attrs.fields(type(value)) for c in _counts(getattr(value, f.name))]
-    if isinstance(value, tuple | list):
-        return [c for item in value for c in _counts(item)]
-    return []
-
-
 @pytest.mark.parametrize("audience", list(Audience), ids=lambda a: a.value)
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_every_kind_passes_the_gate_for_every_audience_and_is_delivered(
@@ -98,7 +88,7 @@ def test_every_kind_passes_the_gate_for_every_audience_and_is_delivered(
     delivered = [p for p in _Kept.kept if p.kind == kind and p.audience is audience]
     assert len(delivered) >= 2
     for publication in delivered:
-        for count in _counts(publication.body):
+        for count in counts_in(publication.body):
             if audience in (Audience.TRUST_BOARD, Audience.STAFF):
                 assert count.is_exact
             else:
@@ -110,11 +100,11 @@ def test_the_public_sees_suppressed_and_rounded_numbers(collab: Collaborative) -
     board = collab.publication("lfd_dashboard", Audience.TRUST_BOARD, YEAR, created_at=AT).body
     assert isinstance(public, LfdDashboardBody)
     assert isinstance(board, LfdDashboardBody)
-    shown = _counts(public)
+    shown = counts_in(public)
     assert any(c.is_suppressed for c in shown), "small counts are suppressed"
     assert any(c.disclosure is Disclosure.ROUNDED for c in shown), "the rest are rounded"
     assert all(c.value is None or c.value % 5 == 0 for c in shown)
-    exact = _counts(board)
+    exact = counts_in(board)
     assert all(c.is_exact for c in exact)
     assert any(c.value is not None and 0 < c.value < 8 for c in exact), "the board sees them"
     year_row = public.rows[-1].blocks[0]

@@ -28,7 +28,7 @@ from collab_core import (
     Share,
     SmallNumbers,
 )
-from collab_core.domain.disclosure import apply_disclosure, control_share
+from collab_core.domain.disclosure import apply_disclosure, control_share, counts_in
 from collab_core.ports import Publication
 from collab_core.publications import DashboardLearning, DashboardRow, LfdDashboardBody
 from collab_core.publications.dashboard import dashboard_row
@@ -67,17 +67,6 @@ def lfd_rows(draw: st.DrawFn) -> LfdRow:
     return LfdRow.from_blocks(None, Quarter(FinancialYear(2018), draw(st.integers(1, 4))), blocks)
 
 
-def _counts(value: Any) -> list[Count]:
-    """Every Count anywhere inside ``value``."""
-    if isinstance(value, Count):
-        return [value]
-    if attrs.has(type(value)):
-        return [c for f in attrs.fields(type(value)) for c in _counts(getattr(value, f.name))]
-    if isinstance(value, tuple | list):
-        return [c for item in value for c in _counts(item)]
-    return []
-
-
 @given(st.integers(0, 100_000))
 def test_nhs_digital_never_shows_1_to_7_and_rounds_to_the_nearest_5(n: int) -> None:
     shown = NHS_DIGITAL.control(Count(n))
@@ -114,7 +103,7 @@ def test_no_published_count_outside_the_trust_is_in_1_to_7(
 ) -> None:
     body = attrs.evolve(publication.body, audience=audience.value)
     shown = PrivacyGate().control(attrs.evolve(publication, audience=audience, body=body))
-    for count in _counts(shown.body):
+    for count in counts_in(shown.body):
         assert count.value is None or count.value == 0 or count.value >= 8
         if count.value is not None and count.value > 0:
             assert count.value % 5 == 0

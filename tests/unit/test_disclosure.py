@@ -31,6 +31,7 @@ from collab_core.domain.disclosure import (
     apply_disclosure,
     control_figure,
     control_share,
+    counts_in,
     find_dates,
     find_emails,
     find_names,
@@ -186,6 +187,13 @@ def test_apply_disclosure_reaches_counts_and_dates_in_any_container() -> None:
     }
     assert shown["pair"] == (Count(10, Disclosure.ROUNDED), Month(2018, 7)), "periods stay"
     assert shown["share"].value == Fraction(9, 40)
+
+
+def test_counts_in_finds_every_count_of_a_value_in_order() -> None:
+    value = {"a": [Count(1), (Share.of(2, 3),)], "b": Figure(None, (Count.suppressed(),))}
+    assert counts_in(value) == [Count(1), Count(2), Count(3), Count.suppressed()]
+    assert counts_in("text") == []
+    assert counts_in(None) == []
 
 
 # -- finders ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ over a serialised payload, and the findings that name where something sits but n
 The privacy gate (:mod:`collab_core.sharing`) puts these together for an audience.
 """
 
-from collab_core.domain.disclosure.control import apply_disclosure
+from collab_core.domain.disclosure.control import apply_disclosure, counts_in
 from collab_core.domain.disclosure.counts import (
     EXACT_FIGURES,
     NHS_DIGITAL,
@@ -68,6 +68,7 @@ __all__ = [
     "control_count",
     "control_figure",
     "control_share",
+    "counts_in",
     "find_dates",
     "find_emails",
     "find_names",

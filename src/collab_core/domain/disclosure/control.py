@@ -27,7 +27,7 @@ from collab_core.domain.disclosure.counts import (
 from collab_core.domain.disclosure.dates import DatePrecision, coarsen
 from collab_core.domain.identifiers import OdsCode, SiteCode
 
-__all__ = ["apply_disclosure"]
+__all__ = ["apply_disclosure", "counts_in"]
 
 T = TypeVar("T")
 
@@ -72,3 +72,20 @@ def _control(value: Any, counts: CountPolicy, dates: DatePrecision) -> Any:
     if isinstance(value, Mapping):
         return {key: _control(item, counts, dates) for key, item in value.items()}
     return value
+
+
+def counts_in(value: Any) -> list[Count]:
+    """Every :class:`Count` anywhere inside ``value`` (attrs objects, tuples, lists, sets and
+    mappings, a share's or a figure's counts included), depth first: what a publication shows
+    of people, for a publisher's summary or a check."""
+    if isinstance(value, Count):
+        return [value]
+    if value is None or isinstance(value, _LEAVES + _CODES):
+        return []
+    if attrs.has(type(value)):
+        return [c for f in attrs.fields(type(value)) for c in counts_in(getattr(value, f.name))]
+    if isinstance(value, Mapping):
+        return [c for item in value.values() for c in counts_in(item)]
+    if isinstance(value, tuple | list | frozenset | set):
+        return [c for item in value for c in counts_in(item)]
+    return []
