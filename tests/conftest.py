@@ -1,4 +1,11 @@
-"""Shared test configuration: Hypothesis profiles (``CI=true`` selects the thorough one)."""
+"""Shared test configuration: Hypothesis profiles.
+
+``CI=true`` selects the thorough ``ci`` profile; ``COLLAB_HYPOTHESIS_PROFILE`` (or Hypothesis's
+own ``HYPOTHESIS_PROFILE``) names one outright. ``slow`` runs 2,000 examples of every property
+that does not pin its own count: run it on chosen files, e.g. the privacy fuzz::
+
+    COLLAB_HYPOTHESIS_PROFILE=slow nox -s tests -- tests/properties/test_privacy_fuzz.py -q
+"""
 
 from __future__ import annotations
 
@@ -14,4 +21,14 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
     print_blob=True,
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+settings.register_profile(
+    "slow",
+    max_examples=2_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.load_profile(
+    os.environ.get("COLLAB_HYPOTHESIS_PROFILE")
+    or os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+)

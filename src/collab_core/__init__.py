@@ -8,6 +8,31 @@ from collab_core.domain import *  # noqa: F403 - the domain's public names are t
 from collab_core.domain import __all__ as _domain_all
 from collab_core.plugins.hookspecs import hookimpl, hookspec
 from collab_core.plugins.memory import MemoryStore
+from collab_core.ports import PublicationBody
+from collab_core.publications import (
+    BulletinAction,
+    BulletinImpact,
+    BulletinItem,
+    BulletinTheme,
+    BulletinTrust,
+    CapabilityStatus,
+    CapabilityStep,
+    ChartKind,
+    ChartPoint,
+    CoverageStatus,
+    CoverageStep,
+    DashboardCell,
+    DashboardLearning,
+    DashboardLookBack,
+    DashboardRow,
+    HeadlineTargetsBody,
+    LearningBulletinBody,
+    LfdDashboardBody,
+    MeasureChartBody,
+    PublicationKind,
+    PublicationRequest,
+    PublicationSource,
+)
 from collab_core.serialization import (
     PayloadType,
     from_json,
@@ -21,11 +46,46 @@ from collab_core.serialization import (
     unstructure,
 )
 from collab_core.service import Collaborative
+from collab_core.sharing import (
+    DEFAULT_AUDIENCES,
+    AudienceSpec,
+    Preview,
+    PrivacyGate,
+    PrivacyRule,
+)
 
 __all__ = [
+    "DEFAULT_AUDIENCES",
+    "AudienceSpec",
+    "BulletinAction",
+    "BulletinImpact",
+    "BulletinItem",
+    "BulletinTheme",
+    "BulletinTrust",
+    "CapabilityStatus",
+    "CapabilityStep",
+    "ChartKind",
+    "ChartPoint",
     "Collaborative",
+    "CoverageStatus",
+    "CoverageStep",
+    "DashboardCell",
+    "DashboardLearning",
+    "DashboardLookBack",
+    "DashboardRow",
+    "HeadlineTargetsBody",
+    "LearningBulletinBody",
+    "LfdDashboardBody",
+    "MeasureChartBody",
     "MemoryStore",
     "PayloadType",
+    "Preview",
+    "PrivacyGate",
+    "PrivacyRule",
+    "PublicationBody",
+    "PublicationKind",
+    "PublicationRequest",
+    "PublicationSource",
     "from_json",
     "from_payload",
     "hookimpl",

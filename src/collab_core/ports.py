@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import operator
+import unicodedata
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -20,11 +21,12 @@ from fractions import Fraction
 from typing import Any, Generic, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
+import orjson
 
 from collab_core.domain.candour import CandourCase
 from collab_core.domain.capability import Assessment, LearningJourney
 from collab_core.domain.deaths import Death, Review
-from collab_core.domain.errors import DomainValidationError
+from collab_core.domain.errors import DomainValidationError, PayloadError
 from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery, lfd_facts, sharing_trusts
 from collab_core.domain.identifiers import OdsCode
 from collab_core.domain.improvement import Concern
@@ -32,7 +34,14 @@ from collab_core.domain.learning import Audience, FamilyInvolvement, LearningIte
 from collab_core.domain.organisations import Trust
 from collab_core.domain.people import Member
 from collab_core.domain.targets import Measure
-from collab_core.serialization import register_type
+from collab_core.serialization import (
+    ObjectData,
+    from_payload,
+    payload_type,
+    register_type,
+    to_payload,
+    unstructure,
+)
 
 __all__ = [
     "RECORD_SPECS",
@@ -44,6 +53,7 @@ __all__ = [
     "OutboxEntry",
     "OutboxStatus",
     "Publication",
+    "PublicationBody",
     "Publisher",
     "PublisherSpec",
     "Record",
@@ -208,23 +218,102 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+_ENVELOPE_KEYS = frozenset({"type", "schema_version", "data"})
+
+
+class PublicationBody:
+    """The base of the typed body of a publication kind: a frozen attrs class, registered with
+    the serialiser (:func:`~collab_core.register_type`), that a publisher can render without
+    guessing (:mod:`collab_core.publications` has the built-in ones).
+
+    ``dict(body)`` is the body's payload envelope (``{"type": ..., "schema_version": ...,
+    "data": ...}``): that is what a store keeping plain JSON keeps, and :class:`Publication`
+    turns such an envelope back into the typed body. (A body is not a ``Mapping``: a field may
+    be called ``items``.)
+    """
+
+    __slots__ = ()
+
+    def keys(self) -> tuple[str, ...]:
+        """The keys of the body's envelope: ``type``, ``schema_version`` and ``data``."""
+        return ("type", "schema_version", "data")
+
+    def __getitem__(self, key: str) -> Any:
+        return to_payload(self)[key]
+
+
+def _typed_body(value: object) -> object:
+    """Converter: the envelope of a registered :class:`PublicationBody` becomes the typed body
+    (upgraded from an older schema version if need be); any other mapping stays as it is."""
+    if isinstance(value, PublicationBody) or not isinstance(value, Mapping):
+        return value
+    if set(value) != _ENVELOPE_KEYS or not isinstance(value["type"], str):
+        return value
+    try:
+        entry = payload_type(value["type"])
+    except PayloadError:
+        return value
+    if not issubclass(entry.cls, PublicationBody):
+        return value
+    return from_payload(entry.cls, value)
+
+
+def _body(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Mapping | PublicationBody):
+        raise DomainValidationError(
+            attr.name, "must be a typed publication body or a mapping", type(value).__name__
+        )
+
+
+def _control_char(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp")
+
+
+def _title(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    # A title is one line of text: it goes into subject lines, headings and database columns
+    # (PostgreSQL text cannot hold NUL), so control characters are refused.
+    if not isinstance(value, str) or not value.strip():
+        raise DomainValidationError(attr.name, "must be a non-blank string", sensitive=True)
+    for i, char in enumerate(value):
+        if _control_char(char):
+            raise DomainValidationError(
+                attr.name,
+                f"must hold no control characters (U+{ord(char):04X} at character {i})",
+                sensitive=True,
+            )
+
+
 @attrs.frozen
 class Publication:
     """Something to publish: learning, a figure, a board pack, handed to publishers by name.
 
-    ``body`` is plain JSON-compatible data; the privacy gate has passed it for ``audience``.
+    :param kind: the publication kind, e.g. ``"learning_bulletin"`` (see
+        :attr:`~collab_core.service.Collaborative.publication_kinds`).
+    :param audience: who it is for; the privacy gate has passed it for this audience before any
+        outbox or publisher sees it.
+    :param title: one line, without control characters.
+    :param body: the typed body of a built-in kind (a :class:`PublicationBody`), or plain
+        JSON-compatible data for a kind a plugin defines. An envelope of a registered body type
+        is read back as that type.
     """
 
     id: uuid.UUID
     kind: str
     audience: Audience
-    title: str
-    body: Mapping[str, Any]
-    created_at: dt.datetime
+    title: str = attrs.field(validator=_title)
+    body: ObjectData = attrs.field(converter=_typed_body, validator=_body)
+    created_at: dt.datetime = attrs.field()
 
     def __attrs_post_init__(self) -> None:
         if self.created_at.tzinfo is None:
             raise DomainValidationError("created_at", "must be timezone-aware", self.created_at)
+
+    def canonical_content(self) -> str:
+        """The content as canonical JSON text: kind, audience, title and body, but not the id or
+        the creation time. Equal content always gives identical text, so it can be hashed."""
+        data = unstructure(self)
+        content = {k: data[k] for k in ("kind", "audience", "title", "body")}
+        return orjson.dumps(content, option=orjson.OPT_SORT_KEYS).decode()
 
 
 @attrs.frozen

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,13 @@ from collab_core import (
     CaseReference,
     Concern,
     ContactAttempt,
+    Count,
     Death,
     DeathSetting,
+    Disclosure,
     FamilyInvolvement,
     FamilyQuestion,
+    Figure,
     FinancialYear,
     ImpactAssessment,
     ImpactRating,
@@ -48,6 +52,8 @@ from collab_core import (
     Month,
     OdsCode,
     PdsaCycle,
+    PercentBasis,
+    PrivacyFinding,
     Quarter,
     RedFlag,
     ResponseType,
@@ -55,9 +61,11 @@ from collab_core import (
     ScaleRegistry,
     ScopePolicy,
     Score,
+    Share,
     SharingEvent,
     Site,
     SiteCode,
+    SmallNumbers,
     SubjectArea,
     Theme,
     Trust,
@@ -244,6 +252,13 @@ EXAMPLES: dict[str, Any] = {
     ),
     "delivery_receipt": DeliveryReceipt(
         "site", OTHER_ID, dt.datetime(2019, 1, 15, 10, 5, tzinfo=UTC), "/learning/2018-19-q3"
+    ),
+    "count": Count(45, Disclosure.ROUNDED),
+    "share": Share(Count.suppressed(), Count(120, Disclosure.ROUNDED), None),
+    "figure": Figure(Fraction(1535, 2), (Count(640),)),
+    "small_numbers": SmallNumbers(threshold=10, rounding=5, percentages=PercentBasis.ROUNDED),
+    "privacy_finding": PrivacyFinding(
+        "$.items[3].actions[0].description", "nhs_number", 14, 26, None
     ),
 }
 

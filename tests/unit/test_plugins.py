@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import attrs
 import pytest
 
 import collab_core
@@ -35,6 +36,8 @@ from collab_core.ports import (
     StoreSpec,
     Versioned,
 )
+from collab_core.publications import PublicationKind
+from collab_core.sharing import AudienceSpec, PrivacyRule
 
 NO_ENV: dict[str, str] = {}
 HOOKS = sorted(n for n, f in vars(hookspecs).items() if n.startswith("collab_") and callable(f))
@@ -178,6 +181,156 @@ def test_hook_collab_publication_delivered() -> None:
         assert [r.publication_id for r in listener.receipts] == [publication.id]
         assert collab.deliver_pending().delivered == (), "a delivered entry is not sent again"
         assert len(listener.receipts) == 1
+
+
+class _KindPlugin:
+    """A plugin kind with a plain mapping body whose counts are typed."""
+
+    @staticmethod
+    def build(source: Any, request: Any) -> dict[str, Any]:
+        trusts = list(source.trusts())
+        return {"trusts": len(trusts), "deaths": collab_core.Count(3), "period": request.period}
+
+    @collab_core.hookimpl
+    def collab_register_publication_kinds(self) -> list[PublicationKind]:
+        return [PublicationKind("ward_digest", "Ward digest", self.build, (), "a plugin's kind")]
+
+
+def test_hook_collab_register_publication_kinds() -> None:
+    with _open(_KindPlugin()) as collab:
+        assert sorted(collab.publication_kinds) == [
+            "headline_targets",
+            "learning_bulletin",
+            "lfd_dashboard",
+            "measure_chart",
+            "ward_digest",
+        ]
+        collab.record([_trust()])
+        quarter = collab_core.Quarter(collab_core.FinancialYear(2018), 1)
+        public = collab.publication("ward_digest", Audience.PUBLIC, quarter, created_at=_AT)
+        assert public.title == "Ward digest, 2018/19 Q1"
+        # The body comes back as plain JSON, its count controlled for the public.
+        assert public.body == {
+            "deaths": {"value": None, "disclosure": "suppressed"},
+            "period": "2018/19 Q1",
+            "trusts": 1,
+        }
+        board = collab.publication("ward_digest", Audience.TRUST_BOARD, quarter, created_at=_AT)
+        assert board.body["deaths"] == {"value": 3, "disclosure": "exact"}
+    with pytest.raises(PluginError, match=r"publication kind 'ward_digest' .* two plugins"):
+        _open(_KindPlugin(), _KindPlugin())
+
+
+class _AudiencePlugin:
+    def __init__(self, *specs: AudienceSpec) -> None:
+        self.specs = specs
+
+    @collab_core.hookimpl
+    def collab_register_audiences(self) -> list[AudienceSpec]:
+        return list(self.specs)
+
+
+def test_hook_collab_register_audiences() -> None:
+    partners = AudienceSpec(
+        "ics_partners", Audience.COLLABORATIVE, collab_core.SmallNumbers(threshold=10)
+    )
+    stricter_board = AudienceSpec("trust_board", Audience.TRUST_BOARD, collab_core.NHS_DIGITAL)
+    with _open(_AudiencePlugin(partners, stricter_board)) as collab:
+        assert sorted(collab.audiences) == [
+            "collaborative",
+            "family",
+            "ics_partners",
+            "public",
+            "staff",
+            "trust_board",
+        ]
+        assert collab.audiences["trust_board"] is stricter_board, "a plugin replaces a built-in"
+        assert collab.audiences["public"].counts == collab_core.NHS_DIGITAL
+        collab.record([_trust()])
+        year = collab_core.FinancialYear(2018)
+        built = collab.publication("lfd_dashboard", "ics_partners", year, created_at=_AT)
+        assert built.audience is Audience.COLLABORATIVE, "delivered as its base audience"
+        assert built.body.audience == "ics_partners"
+    with pytest.raises(PluginError, match=r"audience 'ics_partners' .* two plugins"):
+        _open(_AudiencePlugin(partners), _AudiencePlugin(partners))
+    wrong = AudienceSpec("public", Audience.STAFF)
+    with pytest.raises(PluginError, match=r"'public' audience is delivered as 'public'"):
+        _open(_AudiencePlugin(wrong))
+
+
+class _DenyList:
+    def __init__(self, *names: str, fail: bool = False) -> None:
+        self.names = names
+        self.fail = fail
+        self.asked: list[str] = []
+
+    @collab_core.hookimpl
+    def collab_deny_list(self, audience: AudienceSpec) -> list[str]:
+        self.asked.append(audience.name)
+        if self.fail:
+            raise RuntimeError("the names database for Jane Quillfeather is down")
+        return list(self.names)
+
+
+def test_hook_collab_deny_list() -> None:
+    names = _DenyList("Jane Quillfeather", "Marlowe")
+    with _open(names) as collab:
+        refused = Publication(
+            uuid.uuid4(),
+            "board_pack",
+            Audience.TRUST_BOARD,
+            "Quarter 1",
+            {"note": "Seen by Dr MARLOWE on the ward"},
+            _AT,
+        )
+        with pytest.raises(collab_core.PrivacyError) as caught:
+            collab.publish(refused)
+        (finding,) = caught.value.findings
+        assert (finding.field, finding.rule, finding.start) == ("$.note", "name", 11)
+        assert finding.plugin is not None
+        assert "_DenyList" in finding.plugin
+        assert "marlowe" not in str(caught.value).lower()
+        assert names.asked == ["trust_board"], "asked once per publication, with its audience"
+        assert collab.store.outbox(status=None) == []
+    with _open(_DenyList(fail=True)) as collab, pytest.raises(PluginError) as failed:
+        collab.publish(_publication())
+    assert "collab_deny_list raised RuntimeError" in str(failed.value)
+    assert "Quillfeather" not in str(failed.value)
+
+
+class _Rules:
+    def __init__(self, *rules: PrivacyRule) -> None:
+        self.rules = rules
+
+    @collab_core.hookimpl
+    def collab_privacy_rules(self, audience: AudienceSpec) -> list[PrivacyRule]:
+        return list(self.rules) if audience.name == "trust_board" else []
+
+
+def test_hook_collab_privacy_rules() -> None:
+    wards = PrivacyRule("rh8_wards", patterns=[r"\b(?:Elm|Oak) ward\b"], threshold=5)
+    with _open(_Rules(wards)) as collab:
+        text = {"note": "Learning from Oak ward", "deaths": collab_core.Count(3)}
+        board = Publication(uuid.uuid4(), "digest", Audience.TRUST_BOARD, "Q1", text, _AT)
+        preview = collab.preview(board)
+        assert [(f.field, f.rule, f.start) for f in preview.findings] == [
+            ("$.note", "rh8_wards", 14)
+        ]
+        assert preview.publication.body["note"] == "Learning from ████████"
+        # A stricter threshold: the board, which sees exact figures, now sees 3 suppressed.
+        assert preview.publication.body["deaths"] == {"value": None, "disclosure": "suppressed"}
+        staff = attrs.evolve(board, audience=Audience.STAFF)
+        assert collab.preview(staff).passed, "the rule is for the board only"
+
+    def broken(text: str) -> list[tuple[int, int]]:
+        raise ValueError(f"cannot read {text}")
+
+    with _open(_Rules(PrivacyRule("rh8_broken", find=broken))) as collab:
+        board = Publication(uuid.uuid4(), "digest", Audience.TRUST_BOARD, "Q1", {"a": "x"}, _AT)
+        with pytest.raises(PluginError, match="privacy rule 'rh8_broken' raised ValueError") as e:
+            collab.publish(board)
+        assert "cannot read" not in str(e.value)
+        assert collab.store.outbox(status=None) == [], "a rule that fails refuses"
 
 
 def test_every_hook_has_its_own_test() -> None:

@@ -50,6 +50,22 @@ from collab_core.domain.deaths import (
     ScopeReason,
     Score,
 )
+from collab_core.domain.disclosure import (
+    EXACT_FIGURES,
+    MASK,
+    NHS_DIGITAL,
+    Count,
+    CountPolicy,
+    Dated,
+    DatePrecision,
+    Disclosure,
+    Figure,
+    PercentBasis,
+    PrivacyFinding,
+    Share,
+    SmallNumbers,
+    coarsen,
+)
 from collab_core.domain.errors import (
     CandourStepError,
     CollabError,
@@ -59,6 +75,7 @@ from collab_core.domain.errors import (
     DomainValidationError,
     PayloadError,
     PluginError,
+    PrivacyError,
     RecordNotFoundError,
     StoreError,
     TransitionError,
@@ -345,3 +362,22 @@ __all__ += [
 
 # the facts the headline figures are built from (collab_core.domain.facts)
 __all__ += ["LfdFact", "LfdQuery", "SharingQuery", "lfd_facts", "sharing_trusts"]
+
+# disclosure control (collab_core.domain.disclosure)
+__all__ += [
+    "EXACT_FIGURES",
+    "MASK",
+    "NHS_DIGITAL",
+    "Count",
+    "CountPolicy",
+    "DatePrecision",
+    "Dated",
+    "Disclosure",
+    "Figure",
+    "PercentBasis",
+    "PrivacyError",
+    "PrivacyFinding",
+    "Share",
+    "SmallNumbers",
+    "coarsen",
+]

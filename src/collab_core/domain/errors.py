@@ -7,6 +7,7 @@ Nothing here does I/O; the hierarchy lives in the domain so that the pure model 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 __all__ = [
     "CandourStepError",
@@ -17,6 +18,7 @@ __all__ = [
     "DomainValidationError",
     "PayloadError",
     "PluginError",
+    "PrivacyError",
     "RecordNotFoundError",
     "StoreError",
     "TransitionError",
@@ -96,6 +98,53 @@ class PayloadError(CollabError, ValueError):
 
 class PluginError(CollabError):
     """A plugin failed to load, registered a duplicate name, or implements an unknown hook."""
+
+
+class PrivacyError(CollabError):
+    """The privacy gate refused a publication: something in it must not reach its audience.
+
+    :param publication: the publication's id.
+    :param kind: its kind (``"learning_bulletin"``); a kind that is not a plain name is
+        withheld from the message.
+    :param audience: the audience it was for.
+    :param findings: what was found, each naming a field, a rule and a character position
+        (:class:`~collab_core.PrivacyFinding`); never the text found.
+
+    ``str()``, ``repr()`` and the findings hold no identifier: they may be logged and stored.
+    """
+
+    _SHOWN = 20
+
+    def __init__(
+        self, publication: object, kind: str, audience: str, findings: Sequence[Any]
+    ) -> None:
+        self.publication = publication
+        self.kind = kind if _plain_name(kind) else "<kind withheld>"
+        self.audience = audience if _plain_name(audience) else "<audience withheld>"
+        self.findings = tuple(findings)
+        shown = "; ".join(str(f) for f in self.findings[: self._SHOWN])
+        more = len(self.findings) - self._SHOWN
+        if more > 0:
+            shown += f"; and {more} more"
+        super().__init__(
+            _scrub(
+                f"the privacy gate refused publication {publication} ({self.kind}, for the "
+                f"{self.audience} audience): {len(self.findings)} finding(s): {shown}"
+            )
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.publication, self.kind, self.audience, self.findings))
+
+
+def _plain_name(text: object) -> bool:
+    """A lower-case name of letters, digits, ``_``, ``-`` and ``.``, as kinds and audiences are."""
+    return (
+        isinstance(text, str)
+        and 0 < len(text) <= 64
+        and text.isascii()
+        and all(c.islower() or c.isdigit() or c in "_-." for c in text)
+    )
 
 
 class StoreError(CollabError):

@@ -1,8 +1,9 @@
 """The hook specifications of collab_core: what a plugin may implement, and when each is called.
 
-Registration hooks hand the host named store and publisher implementations; notification hooks
-tell plugins about real events, once per batch. Each docstring is the reference documentation of
-its hook (see ``docs/plugin_hooks.md``).
+Registration hooks hand the host named store and publisher implementations, measures, publication
+kinds and audiences; privacy hooks hand the privacy gate a trust's deny-list and rules for an
+audience; notification hooks tell plugins about real events, once per batch. Each docstring is
+the reference documentation of its hook (see ``docs/plugin_hooks.md``).
 """
 
 from __future__ import annotations
@@ -21,11 +22,17 @@ from collab_core.ports import (
     StoreSpec,
     Versioned,
 )
+from collab_core.publications.kinds import PublicationKind
+from collab_core.sharing import AudienceSpec, PrivacyRule
 
 __all__ = [
     "PROJECT_NAME",
+    "collab_deny_list",
+    "collab_privacy_rules",
     "collab_publication_delivered",
     "collab_records_committed",
+    "collab_register_audiences",
+    "collab_register_publication_kinds",
     "collab_register_publishers",
     "collab_register_stores",
     "collab_register_targets",
@@ -112,6 +119,96 @@ def collab_register_targets() -> list[MeasureSpec | Target]:  # type: ignore[emp
                     direction=Direction.DOWN,
                 ),
             ]
+    """
+
+
+@hookspec
+def collab_register_publication_kinds() -> list[PublicationKind]:  # type: ignore[empty-body]
+    """Register kinds of publication that a collaborative builds from its store.
+
+    Called once for each :class:`~collab_core.service.Collaborative`, after the plugins are
+    loaded, with the other registration hooks. Kinds are keyed by name; two plugins that
+    register the same name are refused with :class:`~collab_core.PluginError` naming both. The
+    built-in plugin registers ``learning_bulletin``, ``lfd_dashboard``, ``headline_targets``
+    and ``measure_chart``.
+
+    :return: :class:`~collab_core.publications.PublicationKind` records, each with a builder
+        called as ``build(collab, request)`` that returns the body: a typed
+        :class:`~collab_core.ports.PublicationBody` registered with the serialiser, or plain
+        JSON data (wrap each count of people in :class:`~collab_core.Count` so that the privacy
+        gate can control it).
+
+    Example::
+
+        @collab_core.hookimpl
+        def collab_register_publication_kinds() -> list[PublicationKind]:
+            return [PublicationKind("ward_digest", "Ward digest", build_ward_digest)]
+    """
+
+
+@hookspec
+def collab_register_audiences() -> list[AudienceSpec]:  # type: ignore[empty-body]
+    """Register audiences that publications are built for, each with what it may see.
+
+    Called once for each :class:`~collab_core.service.Collaborative`, after the plugins are
+    loaded, with the other registration hooks. The built-in plugin registers the five
+    audiences of :class:`~collab_core.Audience` (``trylast``); a plugin may replace one of
+    them (keeping its base audience) to change its policy, or add new ones delivered as one of
+    the five. Two plugins that register the same name are refused, naming both.
+
+    :return: :class:`~collab_core.sharing.AudienceSpec` records: a name, the base
+        :class:`~collab_core.Audience`, the count policy, the date precision and whether
+        exact dates in text are refused.
+
+    Example::
+
+        @collab_core.hookimpl
+        def collab_register_audiences() -> list[AudienceSpec]:
+            return [
+                AudienceSpec("ics_partners", Audience.COLLABORATIVE, SmallNumbers(threshold=10))
+            ]
+    """
+
+
+@hookspec
+def collab_deny_list(audience: AudienceSpec) -> list[str]:  # type: ignore[empty-body]
+    """Give the privacy gate names that must never reach ``audience``: patients, family
+    members, staff.
+
+    Called by the privacy gate each time it checks or previews a publication (once per
+    publication, never per field), with the audience the publication is for. Each name is
+    refused as a whole word, in any case, with any spacing between its words. A hook that
+    raises refuses the publication with :class:`~collab_core.PluginError` naming the plugin.
+
+    :param audience: the :class:`~collab_core.sharing.AudienceSpec` being checked for.
+    :return: the names to refuse (none: an empty list).
+
+    Example::
+
+        @collab_core.hookimpl
+        def collab_deny_list(audience: AudienceSpec) -> list[str]:
+            return names_from_the_incident_system()
+    """
+
+
+@hookspec
+def collab_privacy_rules(audience: AudienceSpec) -> list[PrivacyRule]:  # type: ignore[empty-body]
+    """Give the privacy gate a trust's own rules for ``audience``: extra patterns, local name
+    lists, a stricter small-number threshold, or a function that finds what to refuse.
+
+    Called by the privacy gate each time it checks or previews a publication, with the
+    audience the publication is for. A hook, or a rule's ``find``, that raises refuses the
+    publication with :class:`~collab_core.PluginError` naming the plugin: a rule that cannot
+    run is never taken as passed.
+
+    :param audience: the :class:`~collab_core.sharing.AudienceSpec` being checked for.
+    :return: :class:`~collab_core.sharing.PrivacyRule` records (none: an empty list).
+
+    Example::
+
+        @collab_core.hookimpl
+        def collab_privacy_rules(audience: AudienceSpec) -> list[PrivacyRule]:
+            return [PrivacyRule("rh8_wards", patterns=[r"\b(?:Elm|Oak) ward\b"], threshold=10)]
     """
 
 

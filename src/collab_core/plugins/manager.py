@@ -35,6 +35,7 @@ import attrs
 import pluggy
 
 from collab_core.domain.errors import PluginError
+from collab_core.domain.learning import Audience
 from collab_core.domain.targets import Target
 from collab_core.plugins import builtin, hookspecs
 from collab_core.ports import (
@@ -45,6 +46,8 @@ from collab_core.ports import (
     StoreSpec,
     Versioned,
 )
+from collab_core.publications.kinds import PublicationKind
+from collab_core.sharing import AudienceSpec, PrivacyRule
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -181,6 +184,13 @@ class Plugins:
             "collab_register_publishers", PublisherSpec, lambda p: p.name, "publisher name"
         )
         measures, targets = self._collect_targets()
+        kinds = self._collect(
+            "collab_register_publication_kinds",
+            PublicationKind,
+            lambda k: k.name,
+            "publication kind",
+        )
+        audiences = self._collect_audiences()
         # A plugin whose later registration hook raised is unloaded: forget all it registered.
         failed = {r.name for r in self.failed}
         self._origins: dict[tuple[str, str], str] = {}
@@ -197,6 +207,8 @@ class Plugins:
         self._publishers = {k: spec for k, (spec, by) in publishers.items() if by not in failed}
         self._measures = {k: spec for k, (spec, by) in measures.items() if by not in failed}
         self._targets = {k: t for k, (t, by) in targets.items() if by not in failed}
+        self._kinds = {k: kind for k, (kind, by) in kinds.items() if by not in failed}
+        self._audiences = {k: a for k, (a, by) in audiences.items() if by not in failed}
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -319,6 +331,56 @@ class Plugins:
                 )
         return dict(sorted(measures.items())), dict(sorted(targets.items()))
 
+    def _collect_audiences(self) -> dict[str, tuple[AudienceSpec, str]]:
+        """The audiences of ``collab_register_audiences``. A plugin's audience may replace a
+        built-in one of the same name (the built-ins come last), keeping its base audience."""
+        found: dict[str, tuple[AudienceSpec, str]] = {}
+        hook_name = "collab_register_audiences"
+        for plugin_name, spec in self._results(hook_name, "AudienceSpec"):
+            if not isinstance(spec, AudienceSpec):
+                raise PluginError(
+                    f"plugin {plugin_name!r}: {hook_name} returned a "
+                    f"{type(spec).__name__}, not an AudienceSpec"
+                )
+            if spec.name in set(Audience) and spec.base is not Audience(spec.name):
+                raise PluginError(
+                    f"plugin {plugin_name!r}: the {spec.name!r} audience is delivered as "
+                    f"{spec.name!r}, not {spec.base.value!r}"
+                )
+            held = found.get(spec.name)
+            if held is not None and plugin_name == builtin.__name__:
+                logger.info(
+                    "collab_core: plugin %r replaces the built-in %r audience", held[1], spec.name
+                )
+                continue
+            _keep(found, spec.name, spec, plugin_name, "audience")
+        return dict(sorted(found.items()))
+
+    def _each_plugin(
+        self, hook_name: str, what: str, **kwargs: object
+    ) -> Iterator[tuple[str, object]]:
+        """Call a hook plugin by plugin, in load order, yielding each item each returns with the
+        plugin's name. A hook that raises, or returns something other than a list, is a
+        :class:`PluginError` naming the plugin (the exception's message is not repeated: it
+        might hold what the hook was asked about)."""
+        caller = getattr(self._pm.hook, hook_name)
+        for impl in reversed(caller.get_hookimpls()):
+            others = [p for p in self._pm.get_plugins() if p is not impl.plugin]
+            try:
+                results: list[object] = self._pm.subset_hook_caller(hook_name, others)(**kwargs)
+            except Exception as exc:  # a plugin's failure refuses, never passes
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r}: {hook_name} raised {type(exc).__name__}"
+                ) from None
+            for items in results:
+                if not isinstance(items, list | tuple):
+                    raise PluginError(
+                        f"plugin {impl.plugin_name!r}: {hook_name} must return a list of "
+                        f"{what}, not {type(items).__name__}"
+                    )
+                for item in items:
+                    yield impl.plugin_name, item
+
     def _unload(self, name: str, exc: Exception) -> None:
         """Take back a registered plugin whose registration hook raised."""
         self._pm.unregister(name=name)
@@ -394,6 +456,56 @@ class Plugins:
     def target(self, target_id: str) -> Target | None:
         """The target registered under ``target_id``, or ``None``."""
         return self._targets.get(target_id)
+
+    @property
+    def publication_kinds(self) -> Mapping[str, PublicationKind]:
+        """Every publication kind registered through ``collab_register_publication_kinds``."""
+        return dict(self._kinds)
+
+    def publication_kind(self, name: str) -> PublicationKind | None:
+        """The publication kind called ``name``, or ``None``."""
+        return self._kinds.get(name)
+
+    @property
+    def audiences(self) -> Mapping[str, AudienceSpec]:
+        """Every audience registered through ``collab_register_audiences``, by name."""
+        return dict(self._audiences)
+
+    # -- privacy hooks ---------------------------------------------------------------------
+
+    def deny_lists(self, audience: AudienceSpec) -> list[tuple[str | None, list[str]]]:
+        """Call :func:`~collab_core.plugins.hookspecs.collab_deny_list` plugin by plugin: each
+        plugin's names for ``audience``.
+
+        :raises PluginError: a plugin's hook raised or returned something other than names.
+        """
+        names: dict[str | None, list[str]] = {}
+        for plugin, name in self._each_plugin("collab_deny_list", "names", audience=audience):
+            if not isinstance(name, str):
+                raise PluginError(
+                    f"plugin {plugin!r}: collab_deny_list must return names (str), not "
+                    f"{type(name).__name__}"
+                )
+            names.setdefault(plugin, []).append(name)
+        return list(names.items())
+
+    def privacy_rules(self, audience: AudienceSpec) -> list[tuple[str | None, PrivacyRule]]:
+        """Call :func:`~collab_core.plugins.hookspecs.collab_privacy_rules` plugin by plugin:
+        each plugin's rules for ``audience``.
+
+        :raises PluginError: a plugin's hook raised or returned something other than rules.
+        """
+        rules: list[tuple[str | None, PrivacyRule]] = []
+        for plugin, rule in self._each_plugin(
+            "collab_privacy_rules", "PrivacyRule", audience=audience
+        ):
+            if not isinstance(rule, PrivacyRule):
+                raise PluginError(
+                    f"plugin {plugin!r}: collab_privacy_rules must return PrivacyRule objects, "
+                    f"not {type(rule).__name__}"
+                )
+            rules.append((plugin, rule))
+        return rules
 
     # -- notification hooks ----------------------------------------------------------------
 

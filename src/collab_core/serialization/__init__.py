@@ -8,6 +8,7 @@ touches files, sockets or databases: adapters decide where the text goes.
 """
 
 from collab_core.serialization._envelope import (
+    ObjectData,
     from_json,
     from_payload,
     structure,
@@ -24,6 +25,7 @@ from collab_core.serialization._registry import (
 )
 
 __all__ = [
+    "ObjectData",
     "PayloadType",
     "Upcaster",
     "from_json",

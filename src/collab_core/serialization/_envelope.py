@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import copy
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final, overload
 
+import attrs
 import orjson
 from cattrs.errors import (
     ForbiddenExtraKeysError,
 )
 
 from collab_core.domain.errors import DomainValidationError, PayloadError
-from collab_core.serialization._converter import _CONVERTER, _Envelope
+from collab_core.serialization._converter import _CONVERTER, _canonical_dict, _Envelope
 from collab_core.serialization._problems import (
     _group,
     _noted,
@@ -188,3 +189,37 @@ def _name_for(expected: PayloadType | None, payload: object) -> str:
 # A generic field with no type argument holds a nested envelope (see _converter._Envelope).
 _CONVERTER.register_unstructure_hook(_Envelope, lambda v: to_payload(v))  # noqa: PLW0108
 _CONVERTER.register_structure_hook(_Envelope, lambda v, _: _structure_envelope(v, None))
+
+
+class ObjectData(typing.Protocol):
+    """A field type for JSON-object data: a mapping with string keys, or a typed object that
+    offers ``keys()`` and ``obj[key]`` over its own payload envelope (a publication body).
+
+    A mapping is written as a JSON object of its unstructured values; a typed (attrs) object is
+    written as its envelope, which the field's owner may read back into the type.
+    """
+
+    def keys(self) -> Iterable[str]: ...
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+def _object_data_out(value: Any) -> Any:
+    if attrs.has(type(value)):
+        return to_payload(value)
+    return _canonical_dict((k, _CONVERTER.unstructure(value[k])) for k in value.keys())  # noqa: SIM118 - ObjectData offers keys(), not iteration
+
+
+def _object_data_in(value: object, _: object = None) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _ReadError("expected a JSON object")
+    for key in value:
+        if not isinstance(key, str):
+            raise _ReadError("expected a JSON object with string keys")
+    return dict(value)
+
+
+# Matched by identity, not by class: a typed object that offers keys() must still be written
+# field by field when it is serialised as itself.
+_CONVERTER.register_unstructure_hook_func(lambda t: t is ObjectData, _object_data_out)
+_CONVERTER.register_structure_hook_func(lambda t: t is ObjectData, _object_data_in)

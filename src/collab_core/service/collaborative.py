@@ -66,9 +66,12 @@ from collab_core.ports import (
     redact_url,
     spec_for,
 )
+from collab_core.publications.kinds import PublicationKind
 from collab_core.service.delivery import DeliveryReport, deliver_pending, enqueue
 from collab_core.service.opening import open_store, scheme_of
+from collab_core.service.publishing import build_publication, privacy_gate
 from collab_core.service.recording import check_batch, check_unique
+from collab_core.sharing import AudienceSpec, Preview, PrivacyGate
 
 __all__ = ["Collaborative"]
 
@@ -501,17 +504,73 @@ class Collaborative:
 
     # -- publishing -------------------------------------------------------------------------
 
+    @property
+    def publication_kinds(self) -> Mapping[str, PublicationKind]:
+        """The kinds of publication this collaborative builds, by name (built-in and plugins')."""
+        return self._plugins.publication_kinds
+
+    @property
+    def audiences(self) -> Mapping[str, AudienceSpec]:
+        """The audiences publications are built for, with what each may see, by name."""
+        return self._plugins.audiences
+
+    @property
+    def privacy_gate(self) -> PrivacyGate:
+        """The privacy gate: these audiences, with the plugins' deny-lists and trust rules."""
+        return privacy_gate(self._plugins)
+
+    def publication(
+        self,
+        kind: str,
+        audience: Audience | str,
+        period: ReportingPeriod,
+        *,
+        title: str | None = None,
+        as_of: dt.date | None = None,
+        created_at: dt.datetime | None = None,
+        **options: Any,
+    ) -> Publication:
+        """Build a publication of ``kind`` (``"learning_bulletin"``, ``"lfd_dashboard"``,
+        ``"headline_targets"``, ``"measure_chart"`` or a plugin's) from the store, for
+        ``audience`` and ``period`` (:mod:`collab_core.publications`). Its counts and dates
+        are already controlled for the audience; :meth:`preview` shows what the gate finds.
+
+        :param as_of: the day figures are counted to (default: the day of ``created_at``).
+        :param options: the kind's own options (``trust="RH8"``, ``measure=...``).
+        :raises ConfigurationError: an unknown kind, audience or option.
+        """
+        return build_publication(
+            self,
+            self._plugins,
+            kind,
+            audience,
+            period,
+            title=title,
+            as_of=as_of,
+            created_at=created_at,
+            options=options,
+        )
+
+    def preview(self, publication: Publication) -> Preview:
+        """What the privacy gate would find in ``publication``, with each finding masked."""
+        return self.privacy_gate.preview(publication)
+
     def publish(
         self, publication: Publication, to: Sequence[str] | None = None
     ) -> tuple[OutboxEntry, ...]:
-        """Put ``publication`` in the outbox, once for each publisher in ``to`` (default:
-        every publisher of this collaborative), in one unit of work. Nothing is delivered
-        until :meth:`deliver_pending`.
+        """Pass ``publication`` through the privacy gate for its audience, then put it in the
+        outbox once for each publisher in ``to`` (default: every publisher of this
+        collaborative), in one unit of work. Nothing is delivered until :meth:`deliver_pending`.
 
+        :return: the entries, holding the publication as the gate passed it (counts controlled,
+            dates coarsened).
+        :raises PrivacyError: the gate refused it; nothing reaches the outbox.
+        :raises PluginError: a plugin's deny-list or trust rule failed; nothing is enqueued.
         :raises ConfigurationError: a name in ``to`` is not a publisher of this collaborative.
         :raises StoreError: the store keeps no outbox.
         """
-        return enqueue(self._store, self._publishers, publication, to)
+        checked = self.privacy_gate.check(publication)
+        return enqueue(self._store, self._publishers, checked, to)
 
     def deliver_pending(self, now: Callable[[], dt.datetime] | None = None) -> DeliveryReport:
         """Hand every waiting outbox entry (pending or failed before) to its publisher.

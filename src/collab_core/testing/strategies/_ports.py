@@ -36,6 +36,7 @@ from collab_core.testing.strategies._domain import (
     sharing_events,
     trusts,
 )
+from collab_core.testing.strategies._publications import titles
 
 # --------------------------------------------------------------------------------------------
 # The records of the ports.
@@ -62,13 +63,14 @@ def _json_values() -> st.SearchStrategy[Any]:
 
 @functools.cache
 def publications() -> st.SearchStrategy[Publication]:
-    """Publications with a plain JSON body, created at a timezone-aware moment."""
+    """Publications with a plain JSON body (as a plugin's kind has), created at a
+    timezone-aware moment, titled in one line."""
     return st.builds(
         Publication,
         id=st.uuids(),
         kind=st.sampled_from(("learning_bulletin", "lfd_dashboard", "board_pack")),
         audience=st.sampled_from(Audience),
-        title=free_text(),
+        title=titles(),
         body=st.dictionaries(st.text(max_size=8), _json_values(), max_size=4),
         created_at=aware_datetimes(),
     )
