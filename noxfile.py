@@ -21,11 +21,18 @@ ADAPTERS = sorted(
 TEST_PLUGINS = ("tests/plugins/collab-example-plugin", "tests/plugins/collab-broken-plugin")
 
 
+def _with_tests(adapter: str) -> str:
+    """The adapter with its own ``test`` extra, when it declares one."""
+    project = load_toml(ROOT / adapter / "pyproject.toml")["project"]
+    extras = project.get("optional-dependencies", {})
+    return f"{adapter}[test]" if "test" in extras else adapter
+
+
 def _install_everything(session: nox.Session, *groups: str) -> None:
     """The core with its extras and every adapter, editable, plus the named dependency groups."""
     for group in groups:
         session.install(*dependency_groups(PYPROJECT, group))
-    editable = [arg for path in ADAPTERS for arg in ("-e", path)]
+    editable = [arg for path in ADAPTERS for arg in ("-e", _with_tests(path))]
     session.install("-e", ".[charts,testing]", *editable)
 
 
@@ -44,7 +51,7 @@ def tests(session: nox.Session) -> None:
 def adapters(session: nox.Session, adapter: str) -> None:
     """Each adapter alone against the core, so a missing dependency cannot hide behind another's."""
     session.install(*dependency_groups(PYPROJECT, "test"))
-    session.install("-e", ".[testing]", "-e", adapter)
+    session.install("-e", ".[testing]", "-e", _with_tests(adapter))
     args = session.posargs or ["-n", "auto"]
     session.run("pytest", adapter, "-p", "no:cacheprovider", *args)
 
