@@ -1,0 +1,122 @@
+"""Native aggregates (Capability.NATIVE_AGGREGATES) agree with the reference functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from collab_core.domain.deaths import (
+    DEFAULT_SCALES,
+    Death,
+    ResponseType,
+    Review,
+    Score,
+)
+from collab_core.domain.facts import LfdQuery, SharingQuery, lfd_facts, sharing_trusts
+from collab_core.domain.learning import Audience, SharingEvent
+from collab_core.domain.organisations import ScopePolicy
+from collab_core.ports import Capability, Store
+from collab_core.testing import _records as recs
+from collab_core.testing.conformance._support import (
+    KitBase,
+    _everything,
+    _put,
+    requires,
+)
+
+
+class AggregateTests(KitBase):
+    """Native aggregates (Capability.NATIVE_AGGREGATES) agree with the reference functions."""
+
+    # -- native aggregates ---------------------------------------------------------------------
+
+    def test_native_lfd_facts_agree_with_the_reference(self, store: Store) -> None:
+        requires(store, Capability.NATIVE_AGGREGATES)
+
+        @self._settings()
+        @given(scenario=_lfd_scenarios())
+        def agree(scenario: tuple[list[Death], list[Review], LfdQuery]) -> None:
+            deaths, reviews, query = scenario
+            _put(store, [*deaths, *reviews])
+            everything = _everything(store)
+            expected = lfd_facts(
+                (v.record for v in everything["death"]),
+                (v.record for v in everything["review"]),
+                query,
+            )
+            assert store.lfd_facts(query) == expected
+
+        agree()
+
+    def test_native_sharing_trusts_agree_with_the_reference(self, store: Store) -> None:
+        requires(store, Capability.NATIVE_AGGREGATES)
+
+        @self._settings()
+        @given(scenario=_sharing_scenarios())
+        def agree(scenario: tuple[list[SharingEvent], SharingQuery]) -> None:
+            events, query = scenario
+            if events:
+                _put(store, events)
+            expected = sharing_trusts((v.record for v in store.scan(SharingEvent)), query)
+            assert store.sharing_trusts(query) == expected
+
+        agree()
+
+
+@st.composite
+def _lfd_scenarios(draw: st.DrawFn) -> tuple[list[Death], list[Review], LfdQuery]:
+    deaths = draw(st.lists(recs.deaths(), max_size=8, unique_by=lambda d: d.id))
+    reviews: list[Review] = []
+    for death in deaths:
+        for review in draw(st.lists(recs.reviews(death), max_size=2)):
+            reviews.append(review)
+    # A few judged reviews for sure, on scales that judge problems in care.
+    judging = [s for s in DEFAULT_SCALES if s.judges_problems_in_care]
+    for death in draw(st.lists(st.sampled_from(deaths), max_size=3)) if deaths else []:
+        scale = draw(st.sampled_from(judging))
+        reviews.append(
+            Review(
+                id=uuid.uuid4(),
+                death_id=death.id,
+                trust=death.trust,
+                response_type=ResponseType.STRUCTURED_JUDGEMENT_REVIEW,
+                started_on=death.died_on,
+                completed_on=death.died_on + dt.timedelta(days=draw(st.integers(0, 90))),
+                scores=[
+                    Score.on(scale, draw(st.sampled_from(sorted(scale.problem_in_care_values))))
+                ],
+            )
+        )
+    first = draw(recs.days())
+    policies = draw(
+        st.dictionaries(
+            st.sampled_from(recs.TRUST_CODES),
+            st.builds(
+                ScopePolicy,
+                inpatient=st.booleans(),
+                community_contact_months=st.none() | st.integers(1, 12),
+                discharge_days=st.none() | st.integers(1, 60),
+                route_ld_autism_to_leder=st.booleans(),
+            ),
+        )
+    )
+    query = LfdQuery(
+        as_of=draw(recs.days()),
+        deaths_from=first,
+        deaths_to=first + dt.timedelta(days=draw(st.integers(0, 1500))),
+        policies=policies,
+    )
+    return deaths, reviews, query
+
+
+@st.composite
+def _sharing_scenarios(draw: st.DrawFn) -> tuple[list[SharingEvent], SharingQuery]:
+    events = draw(st.lists(recs.sharing_events(), max_size=8))
+    windows = {}
+    for code in draw(st.sets(st.sampled_from(recs.TRUST_CODES))):
+        start = draw(recs.days())
+        windows[code] = (start, start + dt.timedelta(days=draw(st.integers(0, 800))))
+    return events, SharingQuery(audience=draw(st.sampled_from(Audience)), windows=windows)
