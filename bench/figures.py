@@ -1,0 +1,188 @@
+"""The figures over a stored collaborative (the SQLite store that ``ingest_sqlite`` wrote):
+the Learning from Deaths dashboard, sharing coverage and capability growth through the public
+API, against one hand-written SQL query per figure over the same tables.
+
+Each is timed warm, the best of three runs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench._common import sqlite_path, synthetic
+from bench.ingest import sqlite_scenario
+from collab_core import (
+    Audience,
+    Collaborative,
+    Quarter,
+    ResponseType,
+    capability_growth,
+    lfd_dashboard_query,
+)
+
+_ROUNDS = 3
+
+
+def _best(work: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(_ROUNDS):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _store(size: int, workdir: Path) -> Path:
+    path = sqlite_path(workdir, size)
+    if not path.exists():
+        sqlite_scenario(size, workdir)
+    return path
+
+
+def _quarters(size: int) -> list[Quarter]:
+    return [Quarter(year, n) for year in synthetic(size).financial_years for n in (1, 2, 3, 4)]
+
+
+# -- the Learning from Deaths dashboard -------------------------------------------------------
+
+
+def dashboard_scenario(size: int, workdir: Path) -> float:
+    """``Collaborative.lfd_dashboard`` for every year, trust and quarter."""
+    collab_ = synthetic(size)
+    with Collaborative.open(f"sqlite:///{_store(size, workdir)}?migrate=false") as collab:
+        return _best(lambda: collab.lfd_dashboard(collab_.financial_years, collab_.end))
+
+
+def dashboard_floor(size: int, workdir: Path) -> float:
+    """One ``GROUP BY`` by trust and quarter: deaths in scope under each trust's policy (27.1),
+    those with a case record review or investigation (27.2), and those judged more likely than
+    not due to problems in care (27.3). The policies and judged values are given, as constants."""
+    collab_ = synthetic(size)
+    path = _store(size, workdir)
+    with Collaborative.open(f"sqlite:///{path}?migrate=false") as collab:
+        query = lfd_dashboard_query(list(collab.trusts()), collab_.financial_years, collab_.end)
+    policies = ", ".join(
+        f"('{t.code}', {int(p.inpatient)}, {p.community_contact_months or -1}, "
+        f"{p.discharge_days or -1}, {int(p.route_ld_autism_to_leder)})"
+        for t, p in query.policies.items()
+    )
+    judged = ", ".join(
+        f"('{scale}', {version}, {value})"
+        for (scale, version), values in query.judged_values.items()
+        for value in values
+    )
+    counting = ", ".join(
+        f"'{t.value}'" for t in ResponseType if t.counts_as_review_or_investigation
+    )
+    done = f"r.death_key = d.key AND r.response_type IN ({counting}) AND r.completed_on <= :as_of"
+    sql = f"""
+        WITH policy(trust, inpatient, months, days, leder) AS (VALUES {policies}),
+             judged(scale_id, scale_version, value) AS (VALUES {judged})
+        SELECT d.trust, d.quarter, count(*),
+               sum(EXISTS (SELECT 1 FROM review r WHERE {done})),
+               sum(EXISTS (SELECT 1 FROM review r JOIN review_score s ON s.review_key = r.key
+                           WHERE {done} AND (s.scale_id, s.scale_version, s.value) IN judged))
+        FROM death d JOIN policy p ON p.trust = d.trust
+        WHERE d.day BETWEEN :start AND :end
+          AND ((p.inpatient AND d.setting = 'inpatient') OR d.contact_months <= p.months
+               OR d.discharge_days <= p.days OR (p.leder AND d.ld_autism))
+        GROUP BY d.trust, d.quarter
+    """
+    params = {
+        "as_of": query.as_of.isoformat(),
+        "start": query.deaths_from.isoformat(),
+        "end": query.deaths_to.isoformat(),
+    }
+    conn = sqlite3.connect(path)
+    try:
+        return _best(lambda: conn.execute(sql, params).fetchall())
+    finally:
+        conn.close()
+
+
+# -- sharing coverage -------------------------------------------------------------------------
+
+
+def coverage_scenario(size: int, workdir: Path) -> float:
+    """``Collaborative.sharing_coverage`` with the collaborative, for each of the 12 quarters."""
+    quarters = _quarters(size)
+    with Collaborative.open(f"sqlite:///{_store(size, workdir)}?migrate=false") as collab:
+        return _best(lambda: [collab.sharing_coverage(q, Audience.COLLABORATIVE) for q in quarters])
+
+
+def coverage_floor(size: int, workdir: Path) -> float:
+    """The trusts that shared with the collaborative, by month, in one query (the months are
+    gathered into quarters in Python)."""
+    quarters = _quarters(size)
+    sql = (
+        "SELECT DISTINCT trust, substr(day, 1, 7) FROM sharing "
+        "WHERE audience = 'collaborative' AND day BETWEEN ? AND ?"
+    )
+    bounds = (quarters[0].start.isoformat(), quarters[-1].end.isoformat())
+    conn = sqlite3.connect(_store(size, workdir))
+
+    def count() -> dict[tuple[int, int], int]:
+        trusts: dict[tuple[int, int], set[str]] = {}
+        for trust, month in conn.execute(sql, bounds):
+            year, m = int(month[:4]), int(month[5:])
+            slot = (year - 1, 4) if m < 4 else (year, (m - 1) // 3)
+            trusts.setdefault(slot, set()).add(trust)
+        return {slot: len(codes) for slot, codes in trusts.items()}
+
+    try:
+        return _best(count)
+    finally:
+        conn.close()
+
+
+# -- capability growth ------------------------------------------------------------------------
+
+
+def capability_scenario(size: int, workdir: Path) -> float:
+    """Capability growth: ``capability_census`` at the start (the baseline) and the end, by
+    level, trust and kind, and the growth target assessed on them."""
+    collab_ = synthetic(size)
+
+    def growth(collab: Collaborative) -> Any:
+        baseline = collab.capability_census(collab_.start)
+        current = collab.capability_census(collab_.end)
+        return capability_growth(baseline, current)
+
+    with Collaborative.open(f"sqlite:///{_store(size, workdir)}?migrate=false") as collab:
+        return _best(lambda: growth(collab))
+
+
+_CENSUS = """
+    WITH latest AS (
+        SELECT json_extract(payload, '$.data.member_id') AS member,
+               json_extract(payload, '$.data.level') AS level,
+               row_number() OVER (
+                   PARTITION BY json_extract(payload, '$.data.member_id'),
+                                json_extract(payload, '$.data.subject')
+                   ORDER BY day DESC, row_id DESC) AS rn
+        FROM assessment WHERE day <= :on),
+    top AS (
+        SELECT member,
+               max(CASE level WHEN 'Learn' THEN 1 WHEN 'Live' THEN 2 WHEN 'Lead' THEN 3 END) AS rank
+        FROM latest WHERE rn = 1 GROUP BY member)
+    SELECT top.rank, json_extract(m.payload, '$.data.kind'), m.trust, count(*)
+    FROM top JOIN member m ON m.key = top.member
+    WHERE m.day <= :on AND coalesce(json_extract(m.payload, '$.data.left') > :on, 1)
+    GROUP BY 1, 2, 3
+"""
+
+
+def capability_floor(size: int, workdir: Path) -> float:
+    """Both censuses in hand-written SQL: each member's latest level per subject on the day,
+    their highest, counted by level, kind and trust."""
+    collab_ = synthetic(size)
+    conn = sqlite3.connect(_store(size, workdir))
+    days = (collab_.start.isoformat(), collab_.end.isoformat())
+    try:
+        return _best(lambda: [conn.execute(_CENSUS, {"on": d}).fetchall() for d in days])
+    finally:
+        conn.close()
