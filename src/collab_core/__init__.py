@@ -10,11 +10,14 @@ from collab_core.plugins.hookspecs import hookimpl, hookspec
 from collab_core.plugins.memory import MemoryStore
 from collab_core.ports import PublicationBody
 from collab_core.publications import (
+    ActionsLine,
+    AssuranceBody,
     BulletinAction,
     BulletinImpact,
     BulletinItem,
     BulletinTheme,
     BulletinTrust,
+    CandourLine,
     CapabilityStatus,
     CapabilityStep,
     ChartKind,
@@ -56,12 +59,15 @@ from collab_core.sharing import (
 
 __all__ = [
     "DEFAULT_AUDIENCES",
+    "ActionsLine",
+    "AssuranceBody",
     "AudienceSpec",
     "BulletinAction",
     "BulletinImpact",
     "BulletinItem",
     "BulletinTheme",
     "BulletinTrust",
+    "CandourLine",
     "CapabilityStatus",
     "CapabilityStep",
     "ChartKind",

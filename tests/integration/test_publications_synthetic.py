@@ -36,6 +36,7 @@ KINDS: dict[str, dict[str, Any]] = {
     "lfd_dashboard": {},
     "headline_targets": {},
     "measure_chart": {"measure": "capability.members"},
+    "assurance": {},
 }
 
 

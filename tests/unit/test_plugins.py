@@ -199,6 +199,7 @@ class _KindPlugin:
 def test_hook_collab_register_publication_kinds() -> None:
     with _open(_KindPlugin()) as collab:
         assert sorted(collab.publication_kinds) == [
+            "assurance",
             "headline_targets",
             "learning_bulletin",
             "lfd_dashboard",

@@ -129,8 +129,8 @@ def collab_register_publication_kinds() -> list[PublicationKind]:  # type: ignor
     Called once for each :class:`~collab_core.service.Collaborative`, after the plugins are
     loaded, with the other registration hooks. Kinds are keyed by name; two plugins that
     register the same name are refused with :class:`~collab_core.PluginError` naming both. The
-    built-in plugin registers ``learning_bulletin``, ``lfd_dashboard``, ``headline_targets``
-    and ``measure_chart``.
+    built-in plugin registers ``learning_bulletin``, ``lfd_dashboard``, ``headline_targets``,
+    ``measure_chart`` and ``assurance``.
 
     :return: :class:`~collab_core.publications.PublicationKind` records, each with a builder
         called as ``build(collab, request)`` that returns the body: a typed

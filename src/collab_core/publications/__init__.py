@@ -1,19 +1,23 @@
 """Publications built from a collaborative's store: the kinds (a builder each), their typed
 bodies, and the built-in kinds (learning bulletin, Learning from Deaths dashboard, headline
-targets, a measure's chart).
+targets, a measure's chart, assurance).
 
 :class:`~collab_core.service.Collaborative` is a thin facade over this package: it finds a
 kind by name, builds it for an audience and a period, and passes the result through the
 privacy gate (:mod:`collab_core.sharing`).
 """
 
+from collab_core.publications.assurance import build_assurance
 from collab_core.publications.bodies import (
     BODY_TYPES,
+    ActionsLine,
+    AssuranceBody,
     BulletinAction,
     BulletinImpact,
     BulletinItem,
     BulletinTheme,
     BulletinTrust,
+    CandourLine,
     CapabilityStatus,
     CapabilityStep,
     ChartKind,
@@ -46,11 +50,14 @@ __all__ = [
     "BUILTIN_KINDS",
     "CAPABILITY_BASELINE_ON",
     "DEFAULT_POINTS",
+    "ActionsLine",
+    "AssuranceBody",
     "BulletinAction",
     "BulletinImpact",
     "BulletinItem",
     "BulletinTheme",
     "BulletinTrust",
+    "CandourLine",
     "CapabilityStatus",
     "CapabilityStep",
     "ChartKind",
@@ -69,6 +76,7 @@ __all__ = [
     "PublicationKind",
     "PublicationRequest",
     "PublicationSource",
+    "build_assurance",
     "build_headline_targets",
     "build_learning_bulletin",
     "build_lfd_dashboard",

@@ -37,11 +37,14 @@ from collab_core.serialization import register_type
 
 __all__ = [
     "BODY_TYPES",
+    "ActionsLine",
+    "AssuranceBody",
     "BulletinAction",
     "BulletinImpact",
     "BulletinItem",
     "BulletinTheme",
     "BulletinTrust",
+    "CandourLine",
     "CapabilityStatus",
     "CapabilityStep",
     "ChartKind",
@@ -432,6 +435,67 @@ class MeasureChartBody(PublicationBody):
     signal: bool | None = attrs.field(default=None, validator=_is(bool, optional=True))
 
 
+# -- assurance: Duty of Candour and overdue actions ---------------------------------------------
+
+
+@attrs.frozen
+class CandourLine:
+    """Duty of Candour timeliness for one trust, or for every trust together (Regulation 20):
+    notifiable incidents reported in the period and *due* by the day counted to, each met
+    (notified by the deadline), late, or still overdue; those still inside their deadline are
+    *pending* and stay out of ``met_share`` (met of due).
+
+    :param trust: the trust, or ``None`` for every trust together.
+    """
+
+    trust: OdsCode | None = attrs.field(validator=_is(OdsCode, optional=True))
+    due: Count = attrs.field(validator=_is(Count))
+    met: Count = attrs.field(validator=_is(Count))
+    late: Count = attrs.field(validator=_is(Count))
+    overdue: Count = attrs.field(validator=_is(Count))
+    pending: Count = attrs.field(validator=_is(Count))
+    met_share: Share = attrs.field(validator=_is(Share))
+
+
+@attrs.frozen
+class ActionsLine:
+    """Actions taken on learning (Quality Account item 27.5) still open on a day, and those of
+    them past their due date, for one trust or for every trust together.
+
+    :param trust: the trust, or ``None`` for every trust together.
+    :param overdue_share: overdue of open.
+    """
+
+    trust: OdsCode | None = attrs.field(validator=_is(OdsCode, optional=True))
+    open: Count = attrs.field(validator=_is(Count))
+    overdue: Count = attrs.field(validator=_is(Count))
+    overdue_share: Share = attrs.field(validator=_is(Share))
+
+
+@attrs.frozen
+class AssuranceBody(PublicationBody):
+    """Assurance for a board: Duty of Candour compliance for incidents reported in the period,
+    and overdue actions per trust at the period's end (or on ``as_of``, if that comes first).
+
+    :param trusts: the member trusts, in ODS-code order, with their names.
+    :param candour: one line per trust, then ``candour_overall`` for every trust together.
+    :param actions_on: the day the actions are counted on.
+    :param actions: one line per trust, then ``actions_overall`` for every trust together.
+    """
+
+    audience: str = attrs.field(validator=_is(str))
+    period: ReportingPeriod = attrs.field(validator=_is(*_PERIODS))
+    as_of: Dated = attrs.field(validator=_is(*_DATED))
+    trusts: tuple[BulletinTrust, ...] = attrs.field(
+        converter=_tuple, validator=_each(BulletinTrust)
+    )
+    candour: tuple[CandourLine, ...] = attrs.field(converter=_tuple, validator=_each(CandourLine))
+    candour_overall: CandourLine = attrs.field(validator=_is(CandourLine))
+    actions_on: Dated = attrs.field(validator=_is(*_DATED))
+    actions: tuple[ActionsLine, ...] = attrs.field(converter=_tuple, validator=_each(ActionsLine))
+    actions_overall: ActionsLine = attrs.field(validator=_is(ActionsLine))
+
+
 #: Every type of the built-in bodies, with its payload name (all at schema version 1).
 BODY_TYPES: tuple[tuple[type[Any], str], ...] = (
     (LearningBulletinBody, "learning_bulletin_body"),
@@ -452,6 +516,9 @@ BODY_TYPES: tuple[tuple[type[Any], str], ...] = (
     (CapabilityStep, "capability_step"),
     (MeasureChartBody, "measure_chart_body"),
     (ChartPoint, "chart_point"),
+    (AssuranceBody, "assurance_body"),
+    (CandourLine, "candour_line"),
+    (ActionsLine, "actions_line"),
 )
 for _cls, _name in BODY_TYPES:
     register_type(_cls, _name)

@@ -1,10 +1,11 @@
 """The built-in publication kinds, which the built-in plugin registers (``trylast``) like any
-plugin's: the learning bulletin, the Learning from Deaths dashboard, the headline targets and a
-measure's chart.
+plugin's: the learning bulletin, the Learning from Deaths dashboard, the headline targets, a
+measure's chart, and assurance (Duty of Candour and overdue actions).
 """
 
 from __future__ import annotations
 
+from collab_core.publications.assurance import build_assurance
 from collab_core.publications.bulletin import build_learning_bulletin
 from collab_core.publications.dashboard import build_lfd_dashboard
 from collab_core.publications.headline import build_headline_targets
@@ -41,5 +42,12 @@ BUILTIN_KINDS: tuple[PublicationKind, ...] = (
         build_measure_chart,
         ("measure", "chart", "by", "points", "improvement", "target", "people"),
         "a registered measure on a run chart or an XmR chart: points, limits, labels, icons",
+    ),
+    PublicationKind(
+        "assurance",
+        "Assurance",
+        build_assurance,
+        ("trust",),
+        "Duty of Candour compliance and overdue actions, per trust and for every trust together",
     ),
 )

@@ -22,9 +22,11 @@ from collab_core.domain.identifiers import OdsCode
 from collab_core.domain.learning import Audience, LearningItem, SharingEvent
 from collab_core.domain.organisations import Trust
 from collab_core.domain.targets import (
+    CandourCompliance,
     CapabilityCensus,
     LfdDashboard,
     LfdLookBack,
+    OverdueActions,
     ReportingPeriod,
     SharingCoverage,
 )
@@ -78,6 +80,10 @@ class PublicationSource(Protocol):
         *,
         minimum_level: str | None = None,
     ) -> CapabilityCensus: ...
+
+    def candour_compliance(self, period: ReportingPeriod, as_of: dt.date) -> CandourCompliance: ...
+
+    def overdue_actions(self, as_of: dt.date) -> OverdueActions: ...
 
     @property
     def measures(self) -> Mapping[str, MeasureSpec]: ...

@@ -531,9 +531,10 @@ class Collaborative:
         **options: Any,
     ) -> Publication:
         """Build a publication of ``kind`` (``"learning_bulletin"``, ``"lfd_dashboard"``,
-        ``"headline_targets"``, ``"measure_chart"`` or a plugin's) from the store, for
-        ``audience`` and ``period`` (:mod:`collab_core.publications`). Its counts and dates
-        are already controlled for the audience; :meth:`preview` shows what the gate finds.
+        ``"headline_targets"``, ``"measure_chart"``, ``"assurance"`` or a plugin's) from the
+        store, for ``audience`` and ``period`` (:mod:`collab_core.publications`). Its counts and
+        dates are already controlled for the audience; :meth:`preview` shows what the gate
+        finds.
 
         :param as_of: the day figures are counted to (default: the day of ``created_at``).
         :param options: the kind's own options (``trust="RH8"``, ``measure=...``).

@@ -31,11 +31,14 @@ from collab_core.domain.measures import (
 from collab_core.domain.targets import LfdBlock
 from collab_core.ports import Publication
 from collab_core.publications.bodies import (
+    ActionsLine,
+    AssuranceBody,
     BulletinAction,
     BulletinImpact,
     BulletinItem,
     BulletinTheme,
     BulletinTrust,
+    CandourLine,
     CapabilityStatus,
     CapabilityStep,
     ChartKind,
@@ -402,12 +405,45 @@ def measure_chart_bodies() -> st.SearchStrategy[MeasureChartBody]:
     )
 
 
+@functools.cache
+def candour_lines() -> st.SearchStrategy[CandourLine]:
+    return st.builds(
+        CandourLine, _maybe(ods_codes()), counts(), counts(), counts(), counts(), counts(), shares()
+    )
+
+
+@functools.cache
+def actions_lines() -> st.SearchStrategy[ActionsLine]:
+    return st.builds(ActionsLine, _maybe(ods_codes()), counts(), counts(), shares())
+
+
+@functools.cache
+def assurance_bodies() -> st.SearchStrategy[AssuranceBody]:
+    """Assurance: Duty of Candour compliance and overdue actions, per trust and overall."""
+    return st.builds(
+        AssuranceBody,
+        audience=st.sampled_from(_AUDIENCES),
+        period=_periods(),
+        as_of=_dated(),
+        trusts=_tuples(bulletin_trusts(), 3),
+        candour=_tuples(candour_lines(), 3),
+        candour_overall=candour_lines(),
+        actions_on=_dated(),
+        actions=_tuples(actions_lines(), 3),
+        actions_overall=actions_lines(),
+    )
+
+
 _BODIES: dict[
     str,
     Callable[
         [],
         st.SearchStrategy[
-            LearningBulletinBody | LfdDashboardBody | HeadlineTargetsBody | MeasureChartBody
+            LearningBulletinBody
+            | LfdDashboardBody
+            | HeadlineTargetsBody
+            | MeasureChartBody
+            | AssuranceBody
         ],
     ],
 ] = {
@@ -415,6 +451,7 @@ _BODIES: dict[
     "lfd_dashboard": lfd_dashboard_bodies,
     "headline_targets": headline_targets_bodies,
     "measure_chart": measure_chart_bodies,
+    "assurance": assurance_bodies,
 }
 
 
