@@ -193,11 +193,14 @@ def test_the_check_digit_wants_nine_ascii_digits_and_never_echoes_the_input(bad:
     assert bad not in str(err.value)
 
 
-@pytest.mark.parametrize(
-    "text", ["", "999000001", "99900000188", "999000001x", "９９９０００００１８"]
-)
-def test_anything_but_ten_ascii_digits_is_not_an_nhs_number(text: str) -> None:
+@pytest.mark.parametrize("text", ["", "999000001", "99900000188", "999000001x", "999 000 0018 1"])
+def test_anything_but_ten_digits_is_not_an_nhs_number(text: str) -> None:
     assert not is_valid_nhs_number(text)
+
+
+@pytest.mark.parametrize("text", ["９９９０００００１８", "999.000.0018", "٩٩٩ ٠٠٠ ٠٠١٨"])
+def test_a_number_in_another_script_or_with_other_separators_is_still_one(text: str) -> None:
+    assert is_valid_nhs_number(text)
 
 
 # ---------------------------------------------------------------- finding numbers in text

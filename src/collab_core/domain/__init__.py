@@ -91,8 +91,6 @@ from collab_core.domain.identifiers import (
     CaseReference,
     OdsCode,
     SiteCode,
-    find_nhs_numbers,
-    is_valid_nhs_number,
     nhs_check_digit,
     refuse_nhs_numbers,
 )
@@ -148,6 +146,12 @@ from collab_core.domain.measures import (
 )
 from collab_core.domain.organisations import ScopePolicy, Site, Trust
 from collab_core.domain.people import Member, MemberKind
+from collab_core.domain.scanning import (
+    NHS_NUMBER_MASK,
+    find_nhs_numbers,
+    is_valid_nhs_number,
+    mask_nhs_numbers,
+)
 from collab_core.domain.targets import (
     CAPABILITY_DEADLINE,
     CAPABILITY_GROWTH,
@@ -202,6 +206,7 @@ __all__ = [
     "DEFAULT_SUBJECT_AREAS",
     "EXPLICIT_JUDGEMENT",
     "HOGAN_PREVENTABILITY",
+    "NHS_NUMBER_MASK",
     "RCPSYCH_CARE_RATING",
     "RCP_AVOIDABILITY",
     "RCP_PHASE_OF_CARE",
@@ -271,6 +276,7 @@ __all__ = [
     "is_valid_nhs_number",
     "is_working_day",
     "levels_on",
+    "mask_nhs_numbers",
     "new_id",
     "nhs_check_digit",
     "period_of",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from collab_core.domain.scanning import mask_nhs_numbers
+
 __all__ = [
     "CandourStepError",
     "CollabError",
@@ -29,12 +31,7 @@ _REDACTED = "<redacted>"
 
 def _scrub(text: str) -> str:
     """``text`` with every valid NHS number in it replaced, so no message can echo one."""
-    # identifiers imports this module for its errors, so the scanner is imported on use.
-    from collab_core.domain.identifiers import find_nhs_numbers  # noqa: PLC0415
-
-    for start, end in reversed(find_nhs_numbers(text)):
-        text = text[:start] + _REDACTED + text[end:]
-    return text
+    return mask_nhs_numbers(text, _REDACTED)
 
 
 class CollabError(Exception):

@@ -1,23 +1,24 @@
 """Identifiers: ODS organisation and site codes, trust-local case references, and the NHS number
 check that collab_core uses only to *detect and refuse* NHS numbers; it never stores one.
+
+The scanner itself, which every check and every redaction uses, lives in
+:mod:`collab_core.domain.scanning`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
 
 from collab_core.domain.errors import DomainValidationError
+from collab_core.domain.scanning import find_nhs_numbers
 
 __all__ = [
     "CaseReference",
     "OdsCode",
     "SiteCode",
-    "find_nhs_numbers",
-    "is_valid_nhs_number",
     "nhs_check_digit",
     "refuse_nhs_numbers",
 ]
@@ -27,8 +28,6 @@ _TRUST = re.compile(r"[A-Z0-9]{3}")
 _SITE = re.compile(r"[A-Z0-9]{5}")
 _CASE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
 _NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
-# Ten digits written plain or 3-3-4 with spaces or hyphens, not glued to other digits.
-_NHS_CANDIDATE = re.compile(r"(?<![0-9])([0-9]{3})[ -]?([0-9]{3})[ -]?([0-9]{4})(?![0-9])")
 
 
 def _upper(value: object) -> object:
@@ -134,32 +133,6 @@ def nhs_check_digit(first_nine: str) -> int | None:
     if check == 10:
         return None
     return check
-
-
-def is_valid_nhs_number(text: object) -> bool:
-    """Whether ``text`` is a 10-digit NHS number (spaces or hyphens allowed) with a valid check."""
-    if not isinstance(text, str):
-        return False
-    digits = re.sub(r"[ -]", "", text)
-    if len(digits) != 10 or not _ascii_digits(digits):
-        return False
-    expected = nhs_check_digit(digits[:9])
-    return expected is not None and expected == int(digits[9])
-
-
-def _iter_nhs_numbers(text: str) -> Iterator[tuple[int, int]]:
-    for match in _NHS_CANDIDATE.finditer(text):
-        if is_valid_nhs_number("".join(match.groups())):
-            yield match.span()
-
-
-def find_nhs_numbers(text: str) -> list[tuple[int, int]]:
-    """The ``(start, end)`` spans of every valid NHS number in ``text``.
-
-    Spans, not the numbers, are returned so that callers can redact without ever holding the
-    identifier in a message.
-    """
-    return list(_iter_nhs_numbers(text))
 
 
 def refuse_nhs_numbers(field: str, text: str) -> str:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias
 
-from collab_core.domain.identifiers import find_nhs_numbers
+from collab_core.domain.scanning import find_nhs_numbers, mask_nhs_numbers
 
 __all__ = [
     "BOOLEAN_WORDS",
@@ -56,7 +56,6 @@ BOOLEAN_WORDS: Mapping[str, bool] = {
     "0": False,
 }
 
-_MASK = "<NHS number>"
 _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 # Characters that make a spreadsheet treat a cell as a formula (OWASP, CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -70,13 +69,6 @@ class CellError(ValueError):
     def __init__(self, rule: str) -> None:
         super().__init__(rule)
         self.rule = rule
-
-
-def mask_nhs_numbers(text: str) -> str:
-    """``text`` with every valid NHS number in it replaced by ``<NHS number>``."""
-    for start, end in reversed(find_nhs_numbers(text)):
-        text = text[:start] + _MASK + text[end:]
-    return text
 
 
 def shown(value: Cell, limit: int = 40) -> str:

@@ -18,7 +18,7 @@ from cattrs.v import format_exception as _cattrs_format_exception
 from cattrs.v import transform_error
 
 from collab_core.domain.errors import DomainValidationError
-from collab_core.domain.identifiers import find_nhs_numbers
+from collab_core.domain.scanning import find_nhs_numbers
 
 _ENVELOPE_KEYS: Final = ("type", "schema_version", "data")
 _REDACTED: Final = "<redacted>"

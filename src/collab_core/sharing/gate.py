@@ -40,7 +40,7 @@ from collab_core.domain.errors import (
     PluginError,
     PrivacyError,
 )
-from collab_core.domain.identifiers import find_nhs_numbers
+from collab_core.domain.scanning import find_nhs_numbers
 from collab_core.ports import Publication, PublicationBody
 from collab_core.serialization import structure, unstructure
 from collab_core.sharing.rules import (

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from collab_core.domain._rules import is_type, optional_non_blank
+from collab_core.domain._rules import optional_non_blank, text
 from collab_core.domain.errors import DomainValidationError
 
 __all__ = ["TITLE_FIELD", "PrivacyFinding", "TextLeaf", "key_path", "value_path", "walk_text"]
@@ -50,7 +50,7 @@ class PrivacyFinding:
     """
 
     field: str = attrs.field(validator=_path)
-    rule: str = attrs.field(validator=is_type(str))
+    rule: str = attrs.field(validator=text)
     start: int = attrs.field(validator=_position)
     end: int = attrs.field(validator=_position)
     plugin: str | None = attrs.field(default=None, validator=optional_non_blank)

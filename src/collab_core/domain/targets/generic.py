@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import attrs
 
-from collab_core.domain._rules import is_type, non_blank, optional_type
+from collab_core.domain._rules import is_type, non_blank, optional_type, text
 from collab_core.domain.errors import DomainValidationError
 from collab_core.domain.targets._numbers import _derived, _exact, _to_fraction, _value, as_percent
 
@@ -42,7 +42,7 @@ class Measure:
     id: str = attrs.field(validator=non_blank)
     name: str = attrs.field(validator=non_blank)
     unit: str = attrs.field(default="count", validator=non_blank)
-    description: str = attrs.field(default="", validator=is_type(str))
+    description: str = attrs.field(default="", validator=text)
 
 
 @attrs.frozen
@@ -74,7 +74,7 @@ class Target:
     goal: Fraction = attrs.field(converter=_to_fraction, validator=_exact)
     deadline: dt.date = attrs.field(validator=is_type(dt.date))
     direction: Direction = attrs.field(default=Direction.UP, validator=is_type(Direction))
-    title: str = attrs.field(default="", validator=is_type(str))
+    title: str = attrs.field(default="", validator=text)
 
     def __attrs_post_init__(self) -> None:
         if self.deadline <= self.baseline_on:

@@ -255,10 +255,19 @@ from collab_core.testing.strategies._targets import (
     trajectory_points,
     trust_counts,
 )
+from collab_core.testing.strategies._written import (
+    DIGIT_ZEROS,
+    NHS_GROUPINGS,
+    NHS_SEPARATORS,
+    written_nhs_numbers,
+)
 
 __all__ = [
+    "DIGIT_ZEROS",
     "FIRST_DAY",
     "LAST_DAY",
+    "NHS_GROUPINGS",
+    "NHS_SEPARATORS",
     "STRATEGIES",
     "CollaborativeRecords",
     "NhsLayout",
@@ -373,6 +382,7 @@ __all__ = [
     "trusts",
     "typed_publications",
     "versioned",
+    "written_nhs_numbers",
     "xmr_phases",
     "xmr_points",
     "xmr_results",

@@ -15,9 +15,9 @@ from collab_core.domain.identifiers import (
     CaseReference,
     OdsCode,
     SiteCode,
-    find_nhs_numbers,
     nhs_check_digit,
 )
+from collab_core.domain.scanning import find_nhs_numbers
 from collab_core.domain.themes import default_taxonomy
 
 T = TypeVar("T")
