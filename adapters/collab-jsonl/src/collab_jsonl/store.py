@@ -64,6 +64,23 @@ def _check_batch_size(batch_size: object) -> None:
 
 
 @attrs.frozen
+class _Deliver:
+    """A unit's mark of outbox entries as delivered, applied at commit."""
+
+    ids: tuple[uuid.UUID, ...]
+    at: dt.datetime
+
+
+@attrs.frozen
+class _Fail:
+    """A unit's record of a failed delivery, applied at commit."""
+
+    id: uuid.UUID
+    error: str
+    at: dt.datetime
+
+
+@attrs.frozen
 class _Entry:
     """Where a record's latest committed line is, and what queries filter on."""
 
@@ -294,16 +311,25 @@ class JsonLinesStore:
 
 
 class _UnitOfWork:
-    """Writes buffered in memory and appended as one unit on commit."""
+    """Writes buffered in memory and appended as one unit on commit. Outbox changes are kept
+    as operations and applied, at commit, to the entries as they then stand."""
 
     def __init__(self, store: JsonLinesStore) -> None:
         self._store = store
         self._puts: dict[tuple[str, str], tuple[Record, int, int | None]] = {}
-        self._outbox: dict[uuid.UUID, OutboxEntry] = {}
+        self._outbox_ops: list[OutboxEntry | _Deliver | _Fail] = []
+        self._enqueued: set[uuid.UUID] = set()
 
     def get(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> Versioned[R] | None:
-        spec = spec_for(kind)
-        pending = self._puts.get((spec.kind, key_text(key)))
+        return self._seen(self._puts, kind, key_text(key))
+
+    def _seen(
+        self,
+        puts: dict[tuple[str, str], tuple[Record, int, int | None]],
+        kind: type[R],
+        key: str,
+    ) -> Versioned[R] | None:
+        pending = puts.get((spec_for(kind).kind, key))
         if pending is not None:
             return Versioned(pending[0], pending[1])  # type: ignore[arg-type]
         return self._store.get(kind, key)
@@ -315,11 +341,13 @@ class _UnitOfWork:
             raise DomainValidationError(
                 "expected_versions", "needs one entry per record", len(expected_versions)
             )
+        # Staged on a copy, so that a refused record leaves nothing of this call behind.
+        puts = dict(self._puts)
         versions = []
         for i, record in enumerate(records):
             spec = spec_for(type(record))
             key = record_key(record)
-            current = self.get(type(record), key)
+            current = self._seen(puts, type(record), key)
             held = 0 if current is None else current.version
             expected = None if expected_versions is None else expected_versions[i]
             if expected is not None and expected != held:
@@ -327,48 +355,44 @@ class _UnitOfWork:
             if current is not None and current.record == record:
                 versions.append(held)
                 continue
-            base = self._puts.get((spec.kind, key))
-            self._puts[(spec.kind, key)] = (record, held + 1, base[2] if base else held)
+            base = puts.get((spec.kind, key))
+            puts[(spec.kind, key)] = (record, held + 1, base[2] if base else held)
             versions.append(held + 1)
+        self._puts = puts
         return tuple(versions)
 
     def enqueue(self, entries: Sequence[OutboxEntry]) -> None:
-        known = {e.id for e in self._store.outbox(status=None)}
         for entry in entries:
-            if entry.id not in known and entry.id not in self._outbox:  # the first one stays
-                self._outbox[entry.id] = entry
+            if not isinstance(entry, OutboxEntry):
+                raise DomainValidationError(
+                    "entries", "must be OutboxEntry objects", type(entry).__name__
+                )
+        self._outbox_ops.extend(entries)
+        self._enqueued.update(e.id for e in entries)
 
     def mark_delivered(self, entry_ids: Sequence[uuid.UUID], at: dt.datetime) -> None:
         for entry_id in entry_ids:
-            entry = self._outbox_entry(entry_id)
-            self._outbox[entry_id] = attrs.evolve(
-                entry, status=OutboxStatus.DELIVERED, updated_at=at
-            )
+            self._check_known(entry_id)
+        self._outbox_ops.append(_Deliver(tuple(entry_ids), at))
 
     def mark_failed(self, entry_id: uuid.UUID, error: str, at: dt.datetime) -> None:
-        entry = self._outbox_entry(entry_id)
-        self._outbox[entry_id] = attrs.evolve(
-            entry,
-            status=OutboxStatus.FAILED,
-            attempts=entry.attempts + 1,
-            last_error=error,
-            updated_at=at,
-        )
+        self._check_known(entry_id)
+        self._outbox_ops.append(_Fail(entry_id, error, at))
 
     def rollback(self) -> None:
         self._puts.clear()
-        self._outbox.clear()
+        self._outbox_ops.clear()
+        self._enqueued.clear()
 
-    def _outbox_entry(self, entry_id: uuid.UUID) -> OutboxEntry:
-        if entry_id in self._outbox:
-            return self._outbox[entry_id]
-        for entry in self._store.outbox(status=None):
-            if entry.id == entry_id:
-                return entry
+    def _check_known(self, entry_id: uuid.UUID) -> None:
+        if entry_id in self._enqueued:
+            return
+        if any(e.id == entry_id for e in self._store.outbox(status=None)):
+            return
         raise RecordNotFoundError("outbox entry", entry_id)
 
     def _commit(self) -> None:
-        if self._puts or self._outbox:
+        if self._puts or self._outbox_ops:
             self._store._append(self._lines)
 
     def _lines(self) -> list[dict[str, Any]]:
@@ -395,6 +419,44 @@ class _UnitOfWork:
             )
         lines.extend(
             {"op": "outbox", "id": str(e.id), "payload": to_payload(e)}
-            for e in self._outbox.values()
+            for e in self._outbox_changes().values()
         )
         return lines
+
+    def _outbox_changes(self) -> dict[uuid.UUID, OutboxEntry]:
+        """The outbox operations applied to the entries as committed now (under the lock):
+        an entry already queued stays as it is, and every mark builds on the latest state."""
+        store = self._store
+        changed: dict[uuid.UUID, OutboxEntry] = {}
+
+        def current(entry_id: uuid.UUID) -> OutboxEntry | None:
+            if entry_id in changed:
+                return changed[entry_id]
+            offset = store._outbox.get(entry_id)
+            return None if offset is None else store._read_outbox(offset)
+
+        def known(entry_id: uuid.UUID) -> OutboxEntry:
+            entry = current(entry_id)
+            if entry is None:
+                raise RecordNotFoundError("outbox entry", entry_id)
+            return entry
+
+        for op in self._outbox_ops:
+            if isinstance(op, OutboxEntry):
+                if current(op.id) is None:
+                    changed[op.id] = op
+            elif isinstance(op, _Deliver):
+                for entry_id in op.ids:
+                    changed[entry_id] = attrs.evolve(
+                        known(entry_id), status=OutboxStatus.DELIVERED, updated_at=op.at
+                    )
+            else:
+                entry = known(op.id)
+                changed[op.id] = attrs.evolve(
+                    entry,
+                    status=OutboxStatus.FAILED,
+                    attempts=entry.attempts + 1,
+                    last_error=op.error,
+                    updated_at=op.at,
+                )
+        return changed

@@ -166,7 +166,9 @@ class SqlUnitOfWork:
             specs[spec.kind] = spec
             by_kind.setdefault(spec.kind, []).append(i)
         versions = [0] * len(records)
-        with self._errors("writing records"), relaxed_gc():
+        # A savepoint, so that a refused record leaves nothing of this call behind (the
+        # records of kinds written before it included) while the unit goes on.
+        with self._errors("writing records"), relaxed_gc(), conn.begin_nested():
             for kind, positions in by_kind.items():
                 written = self._put_kind(
                     conn,

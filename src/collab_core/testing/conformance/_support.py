@@ -5,14 +5,17 @@ Hypothesis settings for property tests, and small builders of records and units 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, settings
 
 from collab_core.domain.deaths import Death, DeathSetting
+from collab_core.domain.errors import ConcurrencyError
 from collab_core.domain.identifiers import CaseReference, OdsCode
 from collab_core.domain.learning import Audience
 from collab_core.domain.organisations import Trust
@@ -96,6 +99,11 @@ class KitBase:
     the groups."""
 
     property_examples: ClassVar[int] = 25
+    #: Seconds the first of two interleaved units waits for the second to finish before it
+    #: commits. A store that makes the second unit wait on the first's locks (SQLite, row locks)
+    #: is then tested in the other order; the verdict never depends on this wait, only which
+    #: interleaving is tried.
+    interleave_seconds: ClassVar[float] = 2.0
 
     # -- what an adapter provides ----------------------------------------------------------
 
@@ -166,3 +174,80 @@ def _fixed_publication() -> Publication:
         body={"items": 3, "themes": ["observation", "discharge"]},
         created_at=_AT,
     )
+
+
+#: How long the kit waits for the second of two interleaved units to end at all.
+_SECOND_UNIT_BOUND = 120.0
+
+
+@attrs.frozen
+class Interleaving:
+    """How two interleaved units of work ended: each one's :class:`ConcurrencyError`, or
+    ``None`` when it committed; and whether the second had ended before the first committed."""
+
+    first: ConcurrencyError | None
+    second: ConcurrencyError | None
+    second_ended_first: bool
+
+    @property
+    def committed(self) -> tuple[bool, bool]:
+        """Whether the first and the second unit committed."""
+        return (self.first is None, self.second is None)
+
+
+def _interleave(
+    first: Store,
+    second: Store,
+    first_steps: Callable[[UnitOfWork], object],
+    second_steps: Callable[[UnitOfWork], object],
+    wait: float,
+) -> Interleaving:
+    """Run two units of work interleaved: the first does ``first_steps``; then, while it is
+    still open, the second (in a thread of its own, on ``second``) does ``second_steps`` and
+    commits; then the first commits. A store whose locks make the second unit wait for the
+    first is given ``wait`` seconds, after which the first commits and the second goes on.
+
+    Only :class:`ConcurrencyError` is an accepted way for a unit to fail; any other error
+    propagates.
+    """
+    ended = threading.Event()
+    second_outcome: list[BaseException | None] = []
+
+    def run_second() -> None:
+        try:
+            with second.unit_of_work() as uow:
+                second_steps(uow)
+        except BaseException as exc:  # handed to the main thread, which judges it
+            second_outcome.append(exc)
+        else:
+            second_outcome.append(None)
+        finally:
+            ended.set()
+
+    thread = threading.Thread(target=run_second, name="second unit of work", daemon=True)
+    first_error: ConcurrencyError | None = None
+    second_ended_first = False
+    try:
+        with first.unit_of_work() as uow:
+            first_steps(uow)
+            thread.start()
+            ended.wait(wait)
+            second_ended_first = ended.is_set()
+    except ConcurrencyError as exc:
+        first_error = exc
+    finally:
+        if thread.is_alive():
+            thread.join(_SECOND_UNIT_BOUND)
+    if thread.ident is None:
+        raise AssertionError(
+            "the first unit of work failed before the second one began"
+        ) from first_error
+    if not ended.is_set():
+        raise AssertionError(
+            f"the second unit of work did not end within {_SECOND_UNIT_BOUND:.0f} seconds "
+            "of the first one's commit"
+        )
+    (second_error,) = second_outcome
+    if second_error is not None and not isinstance(second_error, ConcurrencyError):
+        raise second_error
+    return Interleaving(first_error, second_error, second_ended_first)

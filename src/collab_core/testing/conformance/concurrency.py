@@ -10,13 +10,16 @@ import pytest
 from collab_core.domain.deaths import Death
 from collab_core.domain.errors import ConcurrencyError, DomainValidationError
 from collab_core.domain.organisations import Trust
-from collab_core.ports import Store, Versioned
+from collab_core.ports import Capability, Store, Versioned
 from collab_core.testing.conformance._support import (
     KitBase,
+    StoreOpener,
     _fixed_death,
     _in_unit,
+    _interleave,
     _put,
     _trust,
+    requires,
 )
 
 
@@ -72,3 +75,120 @@ class ConcurrencyTests(KitBase):
         with pytest.raises(DomainValidationError), store.unit_of_work() as uow:
             uow.put([_trust("RH8"), _trust("RV5")], expected_versions=[0])
         assert store.count(Trust) == 0
+
+    # -- two units at once -----------------------------------------------------------------------
+
+    @pytest.mark.parametrize("existing", [True, False], ids=["changed", "new"])
+    def test_a_commit_refuses_a_record_another_unit_committed_meanwhile(
+        self, store: Store, existing: bool
+    ) -> None:
+        self._two_units_write_one_record(store, store, existing)
+
+    @pytest.mark.parametrize("existing", [True, False], ids=["changed", "new"])
+    def test_two_openings_of_one_url_refuse_each_others_stale_commits(
+        self, open_store: StoreOpener, existing: bool
+    ) -> None:
+        first = open_store()
+        try:
+            requires(first, Capability.CONCURRENT_WRITERS)
+            second = open_store()
+            try:
+                self._two_units_write_one_record(first, second, existing)
+            finally:
+                second.close()
+        finally:
+            first.close()
+
+    def _two_units_write_one_record(self, first: Store, second: Store, existing: bool) -> None:
+        """Two units change one death at once; the first also adds a trust. Whatever order the
+        store lets them commit in, no update is lost: either one is refused, or both commit
+        one after the other and the version went up twice."""
+        death = _fixed_death()
+        base = 0
+        if existing:
+            _put(first, [death])
+            base = 1
+        ours, theirs = attrs.evolve(death, age=60), attrs.evolve(death, age=61)
+        bystander = _trust("RH8")
+        outcome = _interleave(
+            first,
+            second,
+            lambda uow: uow.put([bystander, ours]),
+            lambda uow: uow.put([theirs]),
+            self.interleave_seconds,
+        )
+        stored = first.get(Death, death.id)
+        assert stored is not None
+        committed = [r for r, ok in zip((ours, theirs), outcome.committed, strict=True) if ok]
+        assert committed, "at least one of the two units commits"
+        assert stored.version == base + len(committed), (
+            f"both units committed a change to death {death.id} at version {base}, "
+            f"but it is at version {stored.version}: an update was lost (a commit must refuse "
+            f"a record that another unit changed since this unit first wrote it)"
+        )
+        if len(committed) == 1:
+            assert stored.record == committed[0]
+        elif outcome.second_ended_first:
+            assert stored.record == ours, "the unit that committed last wins"
+        assert (first.get(Trust, "RH8") is not None) == (outcome.first is None), (
+            "a refused unit writes nothing, a committed one everything"
+        )
+        for refused in (outcome.first, outcome.second):
+            if refused is not None:
+                assert (refused.kind, str(refused.record_id)) == ("death", str(death.id))
+
+    # -- expected versions as the unit sees them -------------------------------------------------
+
+    def test_expected_versions_see_the_units_own_earlier_writes(self, store: Store) -> None:
+        death = _fixed_death()
+        _put(store, [death])
+        with store.unit_of_work() as uow:
+            assert uow.put([attrs.evolve(death, age=50)]) == (2,)
+            assert uow.put([attrs.evolve(death, age=51)], expected_versions=[2]) == (3,)
+        assert store.get(Death, death.id) == Versioned(attrs.evolve(death, age=51), 3)
+
+    def test_expected_versions_see_earlier_records_of_the_same_call(self, store: Store) -> None:
+        death = _fixed_death()
+        _put(store, [death])
+        changed, again = attrs.evolve(death, age=50), attrs.evolve(death, age=51)
+        with store.unit_of_work() as uow:
+            assert uow.put([changed, again], expected_versions=[1, 2]) == (2, 3)
+        assert store.get(Death, death.id) == Versioned(again, 3)
+
+    def test_the_committed_version_is_stale_after_the_units_own_write(self, store: Store) -> None:
+        death = _fixed_death()
+        _put(store, [death])
+        with pytest.raises(ConcurrencyError) as caught:
+            _in_unit(
+                store,
+                lambda uow: uow.put([attrs.evolve(death, age=50)]),
+                lambda uow: uow.put([attrs.evolve(death, age=51)], expected_versions=[1]),
+            )
+        assert (caught.value.expected, caught.value.actual) == (1, 2)
+        assert store.get(Death, death.id) == Versioned(death, 1)
+
+    def test_a_record_the_unit_added_is_no_longer_new_to_it(self, store: Store) -> None:
+        death = _fixed_death()
+        with pytest.raises(ConcurrencyError):
+            _in_unit(
+                store,
+                lambda uow: uow.put([death]),
+                lambda uow: uow.put([attrs.evolve(death, age=50)], expected_versions=[0]),
+            )
+        assert store.get(Death, death.id) is None
+        with store.unit_of_work() as uow:
+            uow.put([death])
+            assert uow.put([attrs.evolve(death, age=50)], expected_versions=[1]) == (2,)
+
+    def test_a_refused_put_writes_nothing_of_its_call(self, store: Store) -> None:
+        death = _fixed_death()
+        _put(store, [death])
+        added, later = _trust("RH8"), _trust("RV5")
+        with store.unit_of_work() as uow:
+            with pytest.raises(ConcurrencyError):
+                uow.put([added, attrs.evolve(death, age=50)], expected_versions=[None, 7])
+            assert uow.get(Trust, "RH8") is None, "the refused call wrote its first record"
+            uow.put([later])
+        assert store.get(Trust, "RH8") is None, "the refused call's first record was committed"
+        assert store.get(Trust, "RV5") == Versioned(later, 1)
+        assert store.get(Death, death.id) == Versioned(death, 1)

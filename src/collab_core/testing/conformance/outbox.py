@@ -26,6 +26,7 @@ from collab_core.testing.conformance._support import (
     _AbandonError,
     _entry,
     _fixed_publication,
+    _interleave,
     _trust,
     requires,
 )
@@ -114,3 +115,111 @@ class OutboxTests(KitBase):
             )
         assert store.outbox(status=None) == [kept]
         assert store.count(Trust) == 0
+
+    def test_delivering_after_failures_keeps_the_attempts_and_the_last_error(
+        self, store: Store
+    ) -> None:
+        requires(store, Capability.OUTBOX)
+        entry = _entry(_fixed_publication())
+        later = _AT + dt.timedelta(hours=1)
+        with store.unit_of_work() as uow:
+            uow.enqueue([entry])
+        with store.unit_of_work() as uow:
+            uow.mark_failed(entry.id, "SMTP 451: try again later", _AT)
+        with store.unit_of_work() as uow:
+            uow.mark_delivered([entry.id], later)
+        (done,) = store.outbox(status=None)
+        assert done == attrs.evolve(
+            entry,
+            status=OutboxStatus.DELIVERED,
+            attempts=1,
+            last_error="SMTP 451: try again later",
+            updated_at=later,
+        )
+
+    def test_a_failure_after_delivery_is_recorded_as_a_failure(self, store: Store) -> None:
+        requires(store, Capability.OUTBOX)
+        entry = _entry(_fixed_publication())
+        later = _AT + dt.timedelta(hours=1)
+        with store.unit_of_work() as uow:
+            uow.enqueue([entry])
+        with store.unit_of_work() as uow:
+            uow.mark_delivered([entry.id], _AT)
+        with store.unit_of_work() as uow:
+            uow.mark_failed(entry.id, "bounced", later)
+        (failed,) = store.outbox(status=None)
+        assert failed == attrs.evolve(
+            entry, status=OutboxStatus.FAILED, attempts=1, last_error="bounced", updated_at=later
+        )
+
+    def test_marks_within_one_unit_build_on_each_other(self, store: Store) -> None:
+        requires(store, Capability.OUTBOX)
+        entry = _entry(_fixed_publication())
+        later = _AT + dt.timedelta(hours=1)
+        with store.unit_of_work() as uow:
+            uow.enqueue([entry])
+            uow.mark_failed(entry.id, "first", _AT)
+            uow.mark_failed(entry.id, "second", _AT)
+            uow.mark_delivered([entry.id], later)
+        (done,) = store.outbox(status=None)
+        assert (done.status, done.attempts, done.last_error, done.updated_at) == (
+            OutboxStatus.DELIVERED,
+            2,
+            "second",
+            later,
+        )
+
+    def test_the_outbox_filters_by_publisher_and_status_together(self, store: Store) -> None:
+        requires(store, Capability.OUTBOX)
+        entries = [_entry(_fixed_publication(), p) for p in ("site", "board", "site", "board")]
+        with store.unit_of_work() as uow:
+            uow.enqueue(entries)
+            uow.mark_delivered([entries[0].id], _AT)
+            uow.mark_failed(entries[1].id, "offline", _AT)
+        assert store.outbox() == entries[2:]
+        assert store.outbox(publisher="site") == [entries[2]]
+        assert [e.id for e in store.outbox(status=OutboxStatus.DELIVERED)] == [entries[0].id]
+        assert [e.id for e in store.outbox(publisher="board", status=OutboxStatus.FAILED)] == [
+            entries[1].id
+        ]
+        assert store.outbox(publisher="site", status=OutboxStatus.FAILED) == []
+        assert [e.id for e in store.outbox(status=None)] == [e.id for e in entries]
+
+    # -- two units at once -----------------------------------------------------------------------
+
+    def test_failures_marked_by_two_units_at_once_both_count(self, store: Store) -> None:
+        requires(store, Capability.OUTBOX)
+        entry = _entry(_fixed_publication())
+        with store.unit_of_work() as uow:
+            uow.enqueue([entry])
+        outcome = _interleave(
+            store,
+            store,
+            lambda uow: uow.mark_failed(entry.id, "first", _AT),
+            lambda uow: uow.mark_failed(entry.id, "second", _AT),
+            self.interleave_seconds,
+        )
+        (failed,) = store.outbox(status=None)
+        committed = sum(outcome.committed)
+        assert failed.attempts == committed, (
+            f"{committed} units each recorded a failed attempt, but the entry counts "
+            f"{failed.attempts}: a mark applies to the entry as committed, not as first read"
+        )
+        if outcome.committed == (True, True) and outcome.second_ended_first:
+            assert failed.last_error == "first"
+
+    def test_an_entry_enqueued_by_two_units_at_once_is_kept_once(self, store: Store) -> None:
+        requires(store, Capability.OUTBOX)
+        ours = _entry(_fixed_publication(), "site")
+        theirs = attrs.evolve(ours, publisher="board")
+        outcome = _interleave(
+            store,
+            store,
+            lambda uow: uow.enqueue([ours]),
+            lambda uow: uow.enqueue([theirs]),
+            self.interleave_seconds,
+        )
+        kept = [e for e in store.outbox(status=None) if e.id == ours.id]
+        assert len(kept) == 1, f"the entry is in the outbox {len(kept)} times"
+        if outcome.committed == (True, True) and outcome.second_ended_first:
+            assert kept == [theirs], "the entry first committed stays as it is"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -19,25 +20,33 @@ from collab_core.domain.organisations import Trust
 from collab_core.ports import (
     RECORD_SPECS,
     Capability,
+    OutboxEntry,
     RecordSpec,
     Store,
+    UnitOfWork,
     Versioned,
     redact_url,
     spec_for,
 )
 from collab_core.testing import _records as recs
 from collab_core.testing.conformance._support import (
+    _AT,
     _KINDS,
     KitBase,
     StoreOpener,
     _abandoned,
     _AbandonError,
+    _entry,
     _everything,
     _fixed_death,
+    _fixed_publication,
     _put,
     _trust,
     requires,
 )
+
+_OUTBOX_WRITES = ("enqueue", "mark_delivered", "mark_failed")
+_WRITES = ("new record", "changed record", *_OUTBOX_WRITES)
 
 
 class RecordTests(KitBase):
@@ -139,6 +148,31 @@ class RecordTests(KitBase):
             uow.put([_trust("RV5")])
         assert [v.record.ods_code.code for v in store.scan(Trust)] == ["RV5"]
 
+    @pytest.mark.parametrize("how", ["exception", "rollback"])
+    @pytest.mark.parametrize("write", _WRITES)
+    def test_an_abandoned_unit_leaves_no_trace_of_any_kind_of_write(
+        self, store: Store, write: str, how: str
+    ) -> None:
+        if write in _OUTBOX_WRITES:
+            requires(store, Capability.OUTBOX)
+        death, entry = _fixed_death(), _entry(_fixed_publication())
+        _put(store, [death])
+        if write in _OUTBOX_WRITES:
+            with store.unit_of_work() as uow:
+                uow.enqueue([entry])
+        before = _everything(store)
+        outbox_before = _outbox(store)
+        step = _write_step(write, death, entry)
+        if how == "exception":
+            with pytest.raises(_AbandonError):
+                _abandoned(store, step)
+        else:
+            with store.unit_of_work() as uow:
+                step(uow)
+                uow.rollback()
+        assert _everything(store) == before, f"an abandoned {write} changed the records"
+        assert _outbox(store) == outbox_before, f"an abandoned {write} changed the outbox"
+
     # -- every kind round-trips --------------------------------------------------------------
 
     @pytest.mark.parametrize("kind", _KINDS)
@@ -203,3 +237,19 @@ class RecordTests(KitBase):
             assert "death" in caught.value.table.lower()
             assert str(death.id) in str(caught.value)
         assert store.get(Death, other.id) == Versioned(other, 1)
+
+
+def _outbox(store: Store) -> list[OutboxEntry]:
+    return store.outbox(status=None) if Capability.OUTBOX in store.capabilities else []
+
+
+def _write_step(write: str, death: Death, entry: OutboxEntry) -> Callable[[UnitOfWork], object]:
+    """One write of the kind named, inside a unit of work."""
+    steps: dict[str, Callable[[UnitOfWork], object]] = {
+        "new record": lambda uow: uow.put([_trust("RH8")]),
+        "changed record": lambda uow: uow.put([attrs.evolve(death, age=77)]),
+        "enqueue": lambda uow: uow.enqueue([_entry(_fixed_publication())]),
+        "mark_delivered": lambda uow: uow.mark_delivered([entry.id], _AT),
+        "mark_failed": lambda uow: uow.mark_failed(entry.id, "SMTP 451: try again later", _AT),
+    }
+    return steps[write]
