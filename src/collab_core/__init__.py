@@ -35,6 +35,7 @@ from collab_core.publications import (
     PublicationKind,
     PublicationRequest,
     PublicationSource,
+    render_measure_chart,
 )
 from collab_core.serialization import (
     PayloadType,
@@ -99,6 +100,7 @@ __all__ = [
     "payload_type",
     "register_type",
     "registered_types",
+    "render_measure_chart",
     "structure",
     "to_json",
     "to_payload",

@@ -39,6 +39,7 @@ __all__ = [
     "render_attribute",
     "render_funnel",
     "render_run_chart",
+    "render_series",
     "render_xmr",
     "short_group_subtitle",
 ]
@@ -314,6 +315,64 @@ def render_attribute(
     _x_axis(ax, [p.x for p in result.points])
     _style(ax, title, ylabel, short_group_subtitle(result))
     _icons(fig, result.variation, result.assurance)
+    return _save(fig, path_or_format)
+
+
+def _runs(values: Sequence[float | None]) -> list[tuple[int, int, float]]:
+    """``(start, end, y)`` for each run of consecutive equal values, skipping ``None``."""
+    runs: list[tuple[int, int, float]] = []
+    for i, y in enumerate(values):
+        if y is None:
+            continue
+        if runs and runs[-1][1] == i and runs[-1][2] == y:
+            runs[-1] = (runs[-1][0], i + 1, y)
+        else:
+            runs.append((i, i + 1, y))
+    return runs
+
+
+def render_series(
+    xs: Sequence[str],
+    values: Sequence[float | None],
+    labels: Sequence[PointLabel | None],
+    centre: Sequence[float | None],
+    path_or_format: str | Path = "svg",
+    *,
+    lower: Sequence[float | None] | None = None,
+    upper: Sequence[float | None] | None = None,
+    target: float | None = None,
+    variation: VariationIcon | None = None,
+    assurance: AssuranceIcon | None = None,
+    title: str | None = None,
+    ylabel: str | None = None,
+) -> bytes:
+    """Draw a chart from its figures alone, point by point, as a publication carries them (a
+    value, its label, and the centre line and limits at it). A ``None`` value leaves a gap; a
+    ``None`` centre or limit draws no line there. A centre or limit that changes between
+    points starts a new segment, as a new phase does on :func:`render_xmr`.
+    """
+    n = len(xs)
+    for name, seq in (("values", values), ("labels", labels), ("centre", centre)):
+        if len(seq) != n:
+            raise DomainValidationError(name, f"must have one entry per x ({n})", len(seq))
+    for name, limit in (("lower", lower), ("upper", upper)):
+        if limit is not None and len(limit) != n:
+            raise DomainValidationError(name, f"must have one entry per x ({n})", len(limit))
+    fig = _figure()
+    ax = fig.add_subplot()
+    for start, end, y in _runs(centre):
+        _hline(ax, start, end, y, kind="centre_line", gid="centre")
+    for limit, gid in ((lower, "lower-limit"), (upper, "upper-limit")):
+        for start, end, y in _runs(limit or ()):
+            _hline(ax, start, end, y, kind="limit", gid=gid, dashed=True)
+    if target is not None:
+        _hline(ax, 0, n, float(target), kind="target", gid="target", dashed=True)
+    shown = [(v, lab or PointLabel.COMMON_CAUSE) for v, lab in zip(values, labels, strict=True)]
+    _points(ax, [v for v, _ in shown], [lab for v, lab in shown if v is not None])
+    _x_axis(ax, list(xs))
+    _style(ax, title, ylabel)
+    if variation is not None:
+        _icons(fig, variation, assurance)
     return _save(fig, path_or_format)
 
 

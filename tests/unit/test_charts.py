@@ -9,10 +9,24 @@ from pathlib import Path
 
 import pytest
 
-from collab_core import ConfigurationError, DomainValidationError, charts
+from collab_core import (
+    ChartKind,
+    ChartPoint,
+    ConfigurationError,
+    Count,
+    DomainValidationError,
+    Figure,
+    FinancialYear,
+    MeasureChartBody,
+    Month,
+    charts,
+    render_measure_chart,
+)
 from collab_core.domain.measures import (
     ImprovementDirection,
+    PointLabel,
     SpcOptions,
+    VariationIcon,
     funnel_plot,
     p_chart,
     p_prime_chart,
@@ -168,3 +182,63 @@ def test_a_chart_with_enough_values_or_no_threshold_has_no_subtitle() -> None:
     assert unwarned.warnings == ()
     assert charts.short_group_subtitle(unwarned) == ""
     assert "short-group-warning" not in _ids(_svg(charts.render_xmr(unwarned, "svg")))
+
+
+def test_a_series_draws_each_phase_its_own_lines_and_leaves_gaps() -> None:
+    xs = [f"m{i}" for i in range(6)]
+    root = _svg(
+        charts.render_series(
+            xs,
+            [1.0, 2.0, None, 4.0, 5.0, 6.0],
+            [PointLabel.COMMON_CAUSE] * 5 + [PointLabel.SPECIAL_CAUSE_IMPROVEMENT],
+            [2.0, 2.0, 2.0, 5.0, 5.0, 5.0],
+            lower=[0.0, 0.0, 0.0, None, None, None],
+            upper=[4.0, 4.0, 4.0, 8.0, 8.0, 8.0],
+            variation=VariationIcon.IMPROVEMENT_HIGH,
+            title="A measure",
+        )
+    )
+    ids = [el.get("id", "") for el in root.iter()]
+    assert ids.count("centre") == 2, "a new phase starts a new centre line"
+    assert ids.count("lower-limit") == 1, "no line where the limit is withheld"
+    assert ids.count("upper-limit") == 2
+    assert "variation-icon-improvement_high" in ids
+    assert "#00b0f0" in _colours(root)
+
+
+def test_a_series_needs_one_entry_per_x() -> None:
+    with pytest.raises(DomainValidationError, match="centre"):
+        charts.render_series(["a", "b"], [1.0, 2.0], [None, None], [1.0])
+
+
+def test_a_measure_chart_publication_draws_as_its_figures_say() -> None:
+    result = xmr([*BASE, 30])
+    body = MeasureChartBody(
+        audience="public",
+        period=FinancialYear(2018),
+        measure="m",
+        name="Deaths reviewed",
+        unit="deaths",
+        chart=ChartKind.XMR,
+        improvement=ImprovementDirection.INCREASE,
+        points=tuple(
+            ChartPoint(
+                x=p.x if isinstance(p.x, str) else str(p.x),
+                period=Month(2018, 4),
+                value=Count.suppressed() if i == 0 else Count(int(p.value or 0)),
+                centre=Figure(result.phases[0].mean),
+                lower_limit=Figure(result.phases[0].lower_limit),
+                upper_limit=Figure(result.phases[0].upper_limit),
+                label=None if i == 0 else p.label,
+            )
+            for i, p in enumerate(result.points)
+        ),
+        variation=result.variation,
+    )
+    svg = render_measure_chart(body, "svg", title="Deaths reviewed")
+    root = _svg(svg)
+    assert "Deaths reviewed" in _texts(root)
+    assert {"centre", "lower-limit", "upper-limit", "points"} <= _ids(root)
+    assert svg == render_measure_chart(body, "svg", title="Deaths reviewed"), "repeatable"
+    with pytest.raises(DomainValidationError, match="body"):
+        render_measure_chart(result, "svg")  # type: ignore[arg-type]

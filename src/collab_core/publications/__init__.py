@@ -43,7 +43,11 @@ from collab_core.publications.kinds import (
     PublicationRequest,
     PublicationSource,
 )
-from collab_core.publications.measure_chart import DEFAULT_POINTS, build_measure_chart
+from collab_core.publications.measure_chart import (
+    DEFAULT_POINTS,
+    build_measure_chart,
+    render_measure_chart,
+)
 
 __all__ = [
     "BODY_TYPES",
@@ -81,4 +85,5 @@ __all__ = [
     "build_learning_bulletin",
     "build_lfd_dashboard",
     "build_measure_chart",
+    "render_measure_chart",
 ]

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, cast
 
+from collab_core.charts import render_series
 from collab_core.domain.calendar import Month, Quarter, period_of
 from collab_core.domain.disclosure import Count, Figure
 from collab_core.domain.errors import ConfigurationError, DomainValidationError
@@ -16,7 +18,7 @@ from collab_core.domain.measures import ImprovementDirection, run_chart, xmr
 from collab_core.publications.bodies import ChartKind, ChartPoint, MeasureChartBody
 from collab_core.publications.kinds import PublicationRequest, PublicationSource
 
-__all__ = ["DEFAULT_POINTS", "build_measure_chart"]
+__all__ = ["DEFAULT_POINTS", "build_measure_chart", "render_measure_chart"]
 
 #: Points on a chart unless the request says otherwise: two years of months.
 DEFAULT_POINTS = 24
@@ -155,4 +157,39 @@ def build_measure_chart(source: PublicationSource, request: PublicationRequest) 
         variation=variation,
         assurance=assurance,
         signal=signal,
+    )
+
+
+def _float(value: Count | Figure | None) -> float | None:
+    if value is None or value.value is None:
+        return None
+    return float(value.value)
+
+
+def render_measure_chart(
+    body: MeasureChartBody, path_or_format: str | Path = "svg", *, title: str | None = None
+) -> bytes:
+    """Draw a measure's chart from its publication body (``collab_core.charts.render_series``):
+    the image, written to a path when given one. A suppressed value leaves a gap, and a
+    suppressed centre line or limit is not drawn, so the picture shows no more than the body.
+
+    :param path_or_format: ``"svg"``, ``"png"``, or a path ending ``.svg`` or ``.png``.
+    """
+    if not isinstance(body, MeasureChartBody):
+        raise DomainValidationError("body", "must be a MeasureChartBody", type(body).__name__)
+    points = body.points
+    xmr_chart = body.chart is ChartKind.XMR
+    return render_series(
+        [p.x for p in points],
+        [_float(p.value) for p in points],
+        [p.label for p in points],
+        [_float(p.centre) for p in points],
+        path_or_format,
+        lower=[_float(p.lower_limit) for p in points] if xmr_chart else None,
+        upper=[_float(p.upper_limit) for p in points] if xmr_chart else None,
+        target=_float(body.target),
+        variation=body.variation,
+        assurance=body.assurance,
+        title=title,
+        ylabel=body.unit or None,
     )
