@@ -136,6 +136,7 @@ from collab_core.domain.measures import (
     XmrPhase,
     XmrPoint,
     XmrResult,
+    XmrSummary,
     funnel_plot,
     p_chart,
     p_prime_chart,
@@ -143,6 +144,7 @@ from collab_core.domain.measures import (
     u_chart,
     u_prime_chart,
     xmr,
+    xmr_summaries,
 )
 from collab_core.domain.organisations import ScopePolicy, Site, Trust
 from collab_core.domain.people import Member, MemberKind
@@ -314,6 +316,7 @@ __all__ += [
     "XmrPhase",
     "XmrPoint",
     "XmrResult",
+    "XmrSummary",
     "funnel_plot",
     "p_chart",
     "p_prime_chart",
@@ -321,6 +324,7 @@ __all__ += [
     "u_chart",
     "u_prime_chart",
     "xmr",
+    "xmr_summaries",
 ]
 
 # targets and headline figures (collab_core.domain.targets)

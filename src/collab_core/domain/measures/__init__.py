@@ -69,8 +69,10 @@ from collab_core.domain.measures.spc import (
     XmrPhase,
     XmrPoint,
     XmrResult,
+    XmrSummary,
     assurance_icon,
     xmr,
+    xmr_summaries,
 )
 
 __all__ = [
@@ -117,6 +119,7 @@ __all__ = [
     "XmrPhase",
     "XmrPoint",
     "XmrResult",
+    "XmrSummary",
     "anhoej_analysis",
     "assurance_icon",
     "crossings_lower_limit",
@@ -132,4 +135,5 @@ __all__ = [
     "u_chart",
     "u_prime_chart",
     "xmr",
+    "xmr_summaries",
 ]

@@ -61,6 +61,62 @@ def coerce_values(
     return tuple(out), exact
 
 
+def scale_values(
+    values: Sequence[Number | None], field: str
+) -> tuple[list[tuple[int, int] | None], list[int | None], int, bool]:
+    """Every value as an exact ratio ``(numerator, denominator)``, and as an integer over one
+    common denominator (``None`` kept for a missing value); the denominator; and whether every
+    value was exact.
+
+    The same values as :func:`coerce_values`, refused for the same reasons, but ready for
+    integer arithmetic: sums, differences and comparisons of the scaled integers are exact and
+    far cheaper than the same on Fractions (a float's ratio is exact, with a power-of-two
+    denominator, so a chart of floats needs one common power of two).
+    """
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise DomainValidationError(field, "must be a sequence of numbers", type(values).__name__)
+    if all(type(v) is float for v in values) and all(map(math.isfinite, values)):  # type: ignore[arg-type]
+        # The common case of a chart of floats: every denominator a power of two, so the
+        # largest is the common one.
+        float_ratios = [v.as_integer_ratio() for v in values]  # type: ignore[union-attr]
+        common = max(d for _, d in float_ratios) if float_ratios else 1
+        scaled: list[int | None] = [n * (common // d) for n, d in float_ratios]
+        return list(float_ratios), scaled, common, False
+    ratios: list[tuple[int, int] | None] = []
+    exact = True
+    isfinite = math.isfinite
+    for i, v in enumerate(values):
+        kind = type(v)
+        if kind is float:
+            if not isfinite(v):  # type: ignore[arg-type]
+                raise DomainValidationError(f"{field}[{i}]", "must be a finite number", v)
+            exact = False
+            ratios.append(v.as_integer_ratio())  # type: ignore[union-attr]
+        elif kind is int:
+            ratios.append((v, 1))  # type: ignore[arg-type]
+        elif v is None:
+            ratios.append(None)
+        else:
+            f, was_exact = to_fraction(v, f"{field}[{i}]")
+            exact = exact and was_exact
+            ratios.append((f.numerator, f.denominator))
+    denominators = {r[1] for r in ratios if r is not None}
+    common = math.lcm(*denominators) if denominators else 1
+    return ratios, [None if r is None else r[0] * (common // r[1]) for r in ratios], common, exact
+
+
+def present_ratio(numerator: int, denominator: int, exact: bool, field: str = "values") -> Quantity:
+    """:func:`present` of ``numerator / denominator`` (``denominator`` > 0), without making a
+    Fraction for a float result: integer true division is correctly rounded, as ``float()``
+    of the Fraction is."""
+    if exact:
+        return Fraction(numerator, denominator)
+    try:
+        return numerator / denominator
+    except OverflowError:
+        return to_float(Fraction(numerator, denominator), field)
+
+
 def coerce_x(x: Sequence[XValue] | None, n: int) -> tuple[XValue, ...]:
     """The x positions: 1, 2, ... n when not given; otherwise one unique position per value."""
     if x is None:

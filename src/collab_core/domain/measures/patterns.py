@@ -6,6 +6,7 @@ of equal neighbours made explicit.
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -81,34 +82,44 @@ def shift_spans(
 
 
 def trend_spans(
-    values: Sequence[Fraction | None], length: int, *, ties: TrendTies
+    values: Sequence[Fraction | int | None], length: int, *, ties: TrendTies
 ) -> tuple[PointSpan, ...]:
     """Stretches of at least ``length`` points all rising or all falling.
 
     ``None`` is skipped. With ``TrendTies.IGNORE`` consecutive equal values act as one point
     (the span still covers them all); with ``BREAK`` an equal neighbour ends the trend.
     """
-    # units: (value, first position, last position) of consecutive equal values, or of
-    # single points when ties break
-    units: list[tuple[Fraction, int, int]] = []
-    for i, v in enumerate(values):
-        if v is None:
-            continue
-        if units and ties is TrendTies.IGNORE and units[-1][0] == v:
-            units[-1] = (v, units[-1][1], i)
-        else:
-            units.append((v, i, i))
+    # units: the value, first position and last position of consecutive equal values, or
+    # of single points when ties break
+    if ties is TrendTies.BREAK and None not in values:
+        unit_values: list[Fraction | int] = list(values)  # type: ignore[arg-type]
+        firsts: Sequence[int] = range(len(unit_values))
+        lasts: Sequence[int] = firsts
+    else:
+        unit_values = []
+        first_at: list[int] = []
+        last_at: list[int] = []
+        ignore = ties is TrendTies.IGNORE
+        for i, v in enumerate(values):
+            if v is None:
+                continue
+            if ignore and unit_values and unit_values[-1] == v:
+                last_at[-1] = i
+            else:
+                unit_values.append(v)
+                first_at.append(i)
+                last_at.append(i)
+        firsts, lasts = first_at, last_at
+    steps = [(b > a) - (b < a) for a, b in itertools.pairwise(unit_values)]
     spans: list[PointSpan] = []
-    direction, first, steps = 0, 0, 0
-    for k in range(1, len(units)):
-        a, b = units[k - 1][0], units[k][0]
-        step = (b > a) - (b < a)
+    direction, first, count = 0, 0, 0
+    for k, step in enumerate(steps, start=1):
         if step != 0 and step == direction:
-            steps += 1
+            count += 1
             continue
-        if direction and steps + 1 >= length:
-            spans.append(PointSpan(units[first][1], units[k - 1][2], _side(direction)))
-        direction, first, steps = step, k - 1, 1 if step else 0
-    if direction and steps + 1 >= length:
-        spans.append(PointSpan(units[first][1], units[-1][2], _side(direction)))
+        if direction and count + 1 >= length:
+            spans.append(PointSpan(firsts[first], lasts[k - 1], _side(direction)))
+        direction, first, count = step, k - 1, 1 if step else 0
+    if direction and count + 1 >= length:
+        spans.append(PointSpan(firsts[first], lasts[len(unit_values) - 1], _side(direction)))
     return tuple(spans)

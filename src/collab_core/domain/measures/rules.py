@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import TypeAlias
 
 import attrs
 
@@ -17,18 +18,21 @@ from collab_core.domain.measures.labels import ImprovementDirection, PointLabel,
 from collab_core.domain.measures.options import LabelSide, SpcOptions, SpcRule, TwoOfThree
 from collab_core.domain.measures.patterns import TrendTies, shift_spans, trend_spans
 
-__all__ = ["flag_points"]
+__all__ = ["flag_lists", "flag_points"]
+
+#: What the rules compare: Fractions, or integers scaled by one positive factor per phase.
+Exact: TypeAlias = Fraction | int
 
 
 @attrs.frozen
 class ChartLines:
     """Per-point centre line, limits and 2σ lines that the rules are tested against."""
 
-    centre: Sequence[Quantity]
-    lower: Sequence[Quantity]
-    upper: Sequence[Quantity]
-    lower2: Sequence[Quantity]
-    upper2: Sequence[Quantity]
+    centre: Sequence[Quantity | int]
+    lower: Sequence[Quantity | int]
+    upper: Sequence[Quantity | int]
+    lower2: Sequence[Quantity | int]
+    upper2: Sequence[Quantity | int]
 
 
 @attrs.frozen
@@ -42,7 +46,7 @@ class Flagged:
     rules: tuple[SpcRule, ...]
 
 
-def _sign(v: Fraction, c: Quantity) -> int:
+def _sign(v: Exact, c: Quantity | int) -> int:
     return (v > c) - (v < c)
 
 
@@ -51,7 +55,7 @@ def _side(sign: int) -> Side:
 
 
 def flag_points(
-    values: Sequence[Fraction | None],
+    values: Sequence[Exact | None],
     lines: ChartLines,
     phases: Sequence[int],
     *,
@@ -59,38 +63,89 @@ def flag_points(
     options: SpcOptions,
 ) -> list[Flagged]:
     """Apply the four rules within each phase and give each point one label."""
+    labels, sides, rules = flag_lists(
+        values, lines, phases, improvement=improvement, options=options
+    )
+    return [
+        Flagged(label, side, fired[0] if fired else None, fired)
+        for label, side, fired in zip(labels, sides, rules, strict=True)
+    ]
+
+
+_NO_RULES: tuple[SpcRule, ...] = ()
+
+
+def flag_lists(
+    values: Sequence[Exact | None],
+    lines: ChartLines,
+    phases: Sequence[int],
+    *,
+    improvement: ImprovementDirection,
+    options: SpcOptions,
+) -> tuple[list[PointLabel | None], list[Side | None], list[tuple[SpcRule, ...]]]:
+    """:func:`flag_points` as three lists (each point's label, side and the rules that fired,
+    the deciding rule first), for callers that make many charts and no per-point objects.
+
+    Values and lines may be Fractions or integers scaled by one positive factor per phase:
+    every rule compares values with each other or with lines of the same phase only.
+    """
     n = len(values)
     centre, lower, upper = lines.centre, lines.lower, lines.upper
-    fired: list[dict[SpcRule, Side]] = [{} for _ in range(n)]
-    mean_side = [None if v is None else _sign(v, c) for v, c in zip(values, centre, strict=True)]
-    for i, v in enumerate(values):
-        if v is not None and (v > upper[i] or v < lower[i]):
-            fired[i][SpcRule.BEYOND_LIMITS] = Side.HIGH if v > upper[i] else Side.LOW
+    high, low = Side.HIGH, Side.LOW
+    # One list per rule: the side it fired on at each point (None: it did not fire).
+    beyond: list[Side | None] = [
+        None if v is None else high if v > u else low if v < lo else None
+        for v, u, lo in zip(values, upper, lower, strict=True)
+    ]
+    shift: list[Side | None] = [None] * n
+    trend: list[Side | None] = [None] * n
+    two: list[Side | None] = [None] * n
+    by_rule: dict[SpcRule, list[Side | None]] = {
+        SpcRule.BEYOND_LIMITS: beyond,
+        SpcRule.SHIFT: shift,
+        SpcRule.TREND: trend,
+        SpcRule.TWO_OF_THREE: two,
+    }
+    mean_side: list[int | None] = [
+        None if v is None else (v > c) - (v < c) for v, c in zip(values, centre, strict=True)
+    ]
+    touched = {i for i, side in enumerate(beyond) if side is not None}  # where a rule fired
     for segment in _segments(values, phases, options.gaps_break_runs):
         seg_sides = [mean_side[i] for i in segment]
         for span in shift_spans(seg_sides, options.shift_length, on_line_breaks=True):
             for k in range(span.start, span.end + 1):
-                fired[segment[k]][SpcRule.SHIFT] = span.side
-        seg_values: list[Fraction] = [v for i in segment if (v := values[i]) is not None]
+                shift[segment[k]] = span.side
+                touched.add(segment[k])
+        seg_values: list[Exact] = [v for i in segment if (v := values[i]) is not None]
         for k, side in _trend_sides(seg_values, options):
-            fired[segment[k]][SpcRule.TREND] = side
+            trend[segment[k]] = side
+            touched.add(segment[k])
         for i, side in _two_of_three(segment, values, mean_side, lines, options=options):
-            fired[i][SpcRule.TWO_OF_THREE] = side
-    out: list[Flagged] = []
-    for i, v in enumerate(values):
-        if v is None:
-            out.append(Flagged(None, None, None, ()))
-            continue
-        rules = tuple(r for r in options.precedence if r in fired[i])
-        if not rules:
-            out.append(Flagged(PointLabel.COMMON_CAUSE, None, None, ()))
-            continue
-        rule = rules[0]
-        side = fired[i][rule]
-        if options.label_side is LabelSide.PLOTTHEDOTS_0_1:
-            side = _side_of_mean_0_1(mean_side[i], side, improvement)
-        out.append(Flagged(label_for(improvement, side), side, rule, rules))
-    return out
+            two[i] = side
+            touched.add(i)
+    common = PointLabel.COMMON_CAUSE
+    labels: list[PointLabel | None] = [None if v is None else common for v in values]
+    sides: list[Side | None] = [None] * n
+    fired_rules: list[tuple[SpcRule, ...]] = [_NO_RULES] * n
+    # The precedence lists every rule once: which rules fired at a point, as a 4-bit mask in
+    # precedence order, picks its tuple of rules from a table made once.
+    first, second, third, fourth = (by_rule[rule] for rule in options.precedence)
+    fired_by_mask = [
+        tuple(rule for bit, rule in enumerate(options.precedence) if mask >> bit & 1)
+        for mask in range(16)
+    ]
+    old_sides = options.label_side is LabelSide.PLOTTHEDOTS_0_1
+    for i in touched:
+        a, b, c, d = first[i], second[i], third[i], fourth[i]
+        mask = (a is not None) | (b is not None) << 1 | (c is not None) << 2 | (d is not None) << 3
+        chosen = a if a is not None else b if b is not None else c if c is not None else d
+        assert chosen is not None  # noqa: S101 - some rule fired at i
+        if old_sides:
+            chosen = _side_of_mean_0_1(mean_side[i], chosen, improvement)
+        labels[i] = label_for(improvement, chosen)
+        sides[i] = chosen
+        fired_rules[i] = fired_by_mask[mask]
+    return labels, sides, fired_rules
 
 
 def _side_of_mean_0_1(sign: int | None, rule_side: Side, improvement: ImprovementDirection) -> Side:
@@ -105,7 +160,7 @@ def _side_of_mean_0_1(sign: int | None, rule_side: Side, improvement: Improvemen
     return rule_side
 
 
-def _trend_sides(values: Sequence[Fraction], options: SpcOptions) -> list[tuple[int, Side]]:
+def _trend_sides(values: Sequence[Exact], options: SpcOptions) -> list[tuple[int, Side]]:
     """The positions in a trend and the direction each one is labelled with.
 
     NHSRplotthedots 0.2.x (``ptd_special_cause_type``) reads the direction per point: when the
@@ -140,9 +195,11 @@ def _trend_sides(values: Sequence[Fraction], options: SpcOptions) -> list[tuple[
 
 
 def _segments(
-    values: Sequence[Fraction | None], phases: Sequence[int], gaps_break: bool
+    values: Sequence[Exact | None], phases: Sequence[int], gaps_break: bool
 ) -> list[list[int]]:
     """Positions of present values, split by phase (and by gaps when they break runs)."""
+    if values and phases[0] == phases[-1] and None not in values:
+        return [list(range(len(values)))]  # one phase, no gaps: the common case
     segments: list[list[int]] = []
     current: list[int] = []
     previous_phase = None
@@ -161,7 +218,7 @@ def _segments(
 
 def _two_of_three(
     segment: list[int],
-    values: Sequence[Fraction | None],
+    values: Sequence[Exact | None],
     mean_side: Sequence[int | None],
     lines: ChartLines,
     *,
@@ -169,23 +226,31 @@ def _two_of_three(
 ) -> list[tuple[int, Side]]:
     lower, upper, lower2, upper2 = lines.lower, lines.upper, lines.lower2, lines.upper2
     flagged: list[tuple[int, Side]] = []
-    beyond2: list[int] = []  # +1 beyond 2σ high, -1 low, 0 not
-    for i in segment:
-        v = values[i]
-        assert v is not None  # noqa: S101 - segments hold present values only
-        side = 1 if v > upper2[i] else -1 if v < lower2[i] else 0
-        if options.two_of_three is TwoOfThree.PLOTTHEDOTS and (v > upper[i] or v < lower[i]):
-            side = 0  # NHSRplotthedots' close_to_limits excludes points beyond the limits
-        beyond2.append(side)
+    # +1 beyond 2σ high, -1 low, 0 not (segments hold present values only)
+    beyond2: list[int] = [
+        1 if values[i] > upper2[i] else -1 if values[i] < lower2[i] else 0  # type: ignore[operator]
+        for i in segment
+    ]
+    if options.two_of_three is TwoOfThree.PLOTTHEDOTS:
+        # NHSRplotthedots' close_to_limits excludes points beyond the limits
+        beyond2 = [
+            0 if b and (values[i] > upper[i] or values[i] < lower[i]) else b  # type: ignore[operator]
+            for b, i in zip(beyond2, segment, strict=True)
+        ]
+    plotthedots = options.two_of_three is TwoOfThree.PLOTTHEDOTS
     for k in range(len(segment) - 2):
-        window = range(k, k + 3)
+        b0, b1, b2 = beyond2[k], beyond2[k + 1], beyond2[k + 2]
+        if not (b0 or b1 or b2):
+            continue  # no point beyond 2σ: neither side can have two
         for s in (1, -1):
-            hits = [j for j in window if beyond2[j] == s]
-            if len(hits) < 2:
+            if (b0 == s) + (b1 == s) + (b2 == s) < 2:
                 continue
-            if options.two_of_three is TwoOfThree.PLOTTHEDOTS and any(
-                mean_side[segment[j]] != s for j in window
+            if plotthedots and not (
+                mean_side[segment[k]] == s
+                and mean_side[segment[k + 1]] == s
+                and mean_side[segment[k + 2]] == s
             ):
                 continue
-            flagged.extend((segment[j], Side.HIGH if s > 0 else Side.LOW) for j in hits)
+            side = Side.HIGH if s > 0 else Side.LOW
+            flagged.extend((segment[j], side) for j in (k, k + 1, k + 2) if beyond2[j] == s)
     return flagged

@@ -10,7 +10,7 @@ of :class:`~collab_core.domain.measures.options.SpcOptions`, listed in docs/meas
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 import attrs
@@ -20,11 +20,11 @@ from collab_core.domain.measures._numbers import (
     Number,
     Quantity,
     XValue,
-    coerce_values,
     coerce_x,
     positions_of,
-    present,
     present_opt,
+    present_ratio,
+    scale_values,
     to_fraction,
 )
 from collab_core.domain.measures.labels import (
@@ -44,15 +44,17 @@ from collab_core.domain.measures.options import (  # noqa: F401 - also importabl
     SpcRule,
     TwoOfThree,
 )
-from collab_core.domain.measures.rules import ChartLines, flag_points
+from collab_core.domain.measures.rules import ChartLines, flag_lists
 
 __all__ = [
     "XmrPhase",
     "XmrPoint",
     "XmrResult",
+    "XmrSummary",
     "assurance_icon",
     "short_group_warning",
     "xmr",
+    "xmr_summaries",
 ]
 
 
@@ -166,8 +168,171 @@ def phase_bounds(n: int, starts: Sequence[int]) -> list[tuple[int, int]]:
     return [(cuts[k], cuts[k + 1]) for k in range(len(cuts) - 1)]
 
 
-def _mean(values: Sequence[Fraction]) -> Fraction:
-    return sum(values, Fraction(0)) / len(values)
+class _Chart:
+    """What :func:`xmr` and :func:`xmr_summaries` share: the chart worked out on integers over
+    one common denominator, before any per-point object is made."""
+
+    __slots__ = (
+        "denominator",
+        "exact",
+        "labels",
+        "moving_ranges",
+        "phase_of",
+        "phases",
+        "ratios",
+        "rules",
+        "sides",
+        "target",
+        "used",
+        "warnings",
+    )
+
+    def __init__(
+        self,
+        scaled_values: tuple[list[tuple[int, int] | None], list[int | None], int, bool],
+        target: Number | None,
+        starts: Sequence[int],
+        improvement: ImprovementDirection,
+        options: SpcOptions,
+    ) -> None:
+        ratios, vals, denominator, exact = scaled_values
+        target_f: Fraction | None = None
+        if target is not None:
+            target_f, target_exact = to_fraction(target, "target")
+            exact = exact and target_exact
+        bounds = phase_bounds(len(vals), starts)
+        n = len(vals)
+        phase_of = [0] * n
+        moving_ranges: list[int | None] = [None] * n
+        used = [False] * n
+        # The rules compare each value with its phase's lines, all scaled by one positive
+        # integer per phase so that every comparison is between integers, exactly.
+        scaled: list[int | None] = []
+        centre: list[int] = []
+        lower: list[int] = []
+        upper: list[int] = []
+        lower2: list[int] = []
+        upper2: list[int] = []
+        limit = options.limit_constant
+        screen = options.moving_range_limit
+        phases: list[XmrPhase] = []
+        warnings: list[str] = []
+        for p, (start, end) in enumerate(bounds):
+            present_at = [i for i in range(start, end) if vals[i] is not None]
+            if len(present_at) < 2:
+                raise DomainValidationError(
+                    "values",
+                    f"an XmR chart needs at least 2 values in each phase (phase {p + 1})",
+                    len(present_at),
+                )
+            base_at = present_at if options.fix_after is None else present_at[: options.fix_after]
+            last_base = base_at[-1]
+            phase_of[start:end] = [p] * (end - start)
+            if options.moving_range_across_gaps:
+                for i in range(start + 1, end):
+                    a, prev = vals[i], i - 1
+                    if a is None:
+                        continue
+                    while prev >= start and vals[prev] is None:
+                        prev -= 1
+                    b = vals[prev] if prev >= start else None
+                    if b is not None:
+                        moving_ranges[i] = abs(a - b)
+            else:
+                moving_ranges[start + 1 : end] = [
+                    None if a is None or b is None else abs(a - b)
+                    for a, b in zip(vals[start + 1 : end], vals[start : end - 1], strict=True)
+                ]
+            base_mrs = [i for i in range(start, last_base + 1) if moving_ranges[i] is not None]
+            if not base_mrs:
+                raise DomainValidationError(
+                    "values", f"phase {p + 1} needs two consecutive values for a moving range", 0
+                )
+            total = sum(vals[i] for i in base_at)  # type: ignore[misc]
+            count = len(base_at)
+            mr_total: int = sum(moving_ranges[i] for i in base_mrs)  # type: ignore[misc]
+            kept = base_mrs
+            if options.screen_moving_ranges and mr_total > 0:
+                # a moving range is kept below screen × their mean: mr × m × q < p × total
+                below = screen.numerator * mr_total
+                times = screen.denominator * len(base_mrs)
+                kept = [i for i in base_mrs if moving_ranges[i] * times < below]  # type: ignore[operator]
+                mr_total = sum(moving_ranges[i] for i in kept)  # type: ignore[misc]
+            for i in kept:
+                used[i] = True
+            # Scaled by 3 × count × limit's denominator × moving ranges kept: the mean, the
+            # limit width and two thirds of it become integers (each line is its integer
+            # over factor × denominator).
+            factor = 3 * count * limit.denominator * len(kept)
+            mid = 3 * total * limit.denominator * len(kept)
+            reach = 3 * limit.numerator * mr_total * count
+            reach2 = 2 * limit.numerator * mr_total * count
+            over = factor * denominator
+            size = end - start
+            scaled.extend(None if v is None else v * factor for v in vals[start:end])
+            centre.extend([mid] * size)
+            lower.extend([mid - reach] * size)
+            upper.extend([mid + reach] * size)
+            lower2.extend([mid - reach2] * size)
+            upper2.extend([mid + reach2] * size)
+            phases.append(
+                XmrPhase(
+                    start=start,
+                    end=end,
+                    mean=present_ratio(mid, over, exact),
+                    mean_moving_range=present_ratio(mr_total, len(kept) * denominator, exact),
+                    lower_limit=present_ratio(mid - reach, over, exact),
+                    upper_limit=present_ratio(mid + reach, over, exact),
+                    lower_two_sigma=present_ratio(mid - reach2, over, exact),
+                    upper_two_sigma=present_ratio(mid + reach2, over, exact),
+                    sigma=present_ratio(reach, 3 * over, exact),
+                    baseline=len(base_at),
+                    moving_ranges_used=len(kept),
+                    moving_ranges_screened=len(base_mrs) - len(kept),
+                    short_group=len(present_at) < options.short_group_threshold,
+                )
+            )
+            warning = short_group_warning(
+                p, len(bounds), len(present_at), options.short_group_threshold
+            )
+            if warning is not None:
+                warnings.append(warning)
+        self.labels, self.sides, self.rules = flag_lists(
+            scaled,
+            ChartLines(centre, lower, upper, lower2, upper2),
+            phase_of,
+            improvement=improvement,
+            options=options,
+        )
+        self.ratios = ratios
+        self.denominator = denominator
+        self.exact = exact
+        self.phase_of = phase_of
+        self.moving_ranges = moving_ranges
+        self.used = used
+        self.phases = tuple(phases)
+        self.warnings = tuple(warnings)
+        self.target = present_opt(target_f, exact, "target")
+
+    def icons(
+        self, improvement: ImprovementDirection
+    ) -> tuple[VariationIcon, AssuranceIcon | None]:
+        """The variation icon (from the last labelled point) and the assurance icon."""
+        k = next(i for i in range(len(self.labels) - 1, -1, -1) if self.labels[i] is not None)
+        latest = self.phases[-1]
+        return (
+            variation_icon(self.labels[k], self.sides[k]),
+            assurance_icon(self.target, latest.lower_limit, latest.upper_limit, improvement),
+        )
+
+
+def _checked(improvement: ImprovementDirection, options: SpcOptions | None) -> SpcOptions:
+    options = SpcOptions() if options is None else options
+    if not isinstance(options, SpcOptions):
+        raise DomainValidationError("options", "must be SpcOptions", type(options).__name__)
+    if not isinstance(improvement, ImprovementDirection):
+        raise DomainValidationError("improvement", "must be an ImprovementDirection", improvement)
+    return options
 
 
 def xmr(
@@ -181,6 +346,10 @@ def xmr(
 ) -> XmrResult:
     """An XmR (individuals) chart with Making Data Count's rules and icons.
 
+    Every calculation is exact, whatever the inputs: values are taken at their exact value (a
+    float at its exact binary value) as integers over one common denominator, so sums,
+    moving ranges and every comparison of the rules are exact integer arithmetic.
+
     :param values: the measure per period; ``None`` marks a missing value, which keeps its x
         position but is left out of the mean, the limits and the rules.
     :param x: the x positions (1, 2, ... by default).
@@ -190,129 +359,113 @@ def xmr(
         moving ranges never cross into a new phase).
     :param options: the methodological choices (NHSRplotthedots' by default).
     :returns: the chart; a phase with fewer values than ``options.short_group_threshold``
-        is flagged ``short_group`` and warned about in ``warnings``.
+        is flagged ``short_group`` and warned about in ``warnings``. Results are Fractions
+        when every input was exact, else the floats nearest the exact results.
     :raises DomainValidationError: when a phase has fewer than 2 values, a rebase point is
         not an x position or is the first, an input is not a finite number, or a float result
         would be beyond the largest float.
     """
-    options = SpcOptions() if options is None else options
-    if not isinstance(options, SpcOptions):
-        raise DomainValidationError("options", "must be SpcOptions", type(options).__name__)
-    if not isinstance(improvement, ImprovementDirection):
-        raise DomainValidationError("improvement", "must be an ImprovementDirection", improvement)
-    vals, exact = coerce_values(values, "values")
-    xs = coerce_x(x, len(vals))
-    target_f: Fraction | None = None
+    options = _checked(improvement, options)
+    scaled = scale_values(values, "values")
+    xs = coerce_x(x, len(scaled[0]))
     if target is not None:
-        target_f, target_exact = to_fraction(target, "target")
-        exact = exact and target_exact
+        to_fraction(target, "target")
     starts = positions_of(xs, rebase_at, "rebase_at")
     if 0 in starts:
         raise DomainValidationError(
             "rebase_at", "a new phase must start after the first point", xs[0]
         )
-    bounds = phase_bounds(len(vals), starts)
-
-    phase_of = [0] * len(vals)
-    moving_ranges: list[Fraction | None] = [None] * len(vals)
-    used = [False] * len(vals)
-    centre: list[Fraction] = [Fraction(0)] * len(vals)
-    lower: list[Fraction] = list(centre)
-    upper: list[Fraction] = list(centre)
-    lower2: list[Fraction] = list(centre)
-    upper2: list[Fraction] = list(centre)
-    phases: list[XmrPhase] = []
-    warnings: list[str] = []
-    for p, (start, end) in enumerate(bounds):
-        present_at = [i for i in range(start, end) if vals[i] is not None]
-        if len(present_at) < 2:
-            raise DomainValidationError(
-                "values",
-                f"an XmR chart needs at least 2 values in each phase (phase {p + 1})",
-                len(present_at),
-            )
-        base_at = present_at if options.fix_after is None else present_at[: options.fix_after]
-        last_base = base_at[-1]
-        for i in range(start, end):
-            phase_of[i] = p
-            prev = i - 1
-            if options.moving_range_across_gaps:
-                while prev >= start and vals[prev] is None:
-                    prev -= 1
-            a, b = vals[i], vals[prev] if prev >= start else None
-            if a is not None and b is not None:
-                moving_ranges[i] = abs(a - b)
-        base_mrs = [i for i in range(start, last_base + 1) if moving_ranges[i] is not None]
-        if not base_mrs:
-            raise DomainValidationError(
-                "values", f"phase {p + 1} needs two consecutive values for a moving range", 0
-            )
-        mean = _mean([vals[i] for i in base_at])  # type: ignore[misc]
-        amr = _mean([moving_ranges[i] for i in base_mrs])  # type: ignore[misc]
-        kept = base_mrs
-        if options.screen_moving_ranges and amr > 0:
-            cut = options.moving_range_limit * amr
-            kept = [i for i in base_mrs if moving_ranges[i] < cut]  # type: ignore[operator]
-            amr = _mean([moving_ranges[i] for i in kept])  # type: ignore[misc]
-        for i in kept:
-            used[i] = True
-        width = options.limit_constant * amr
-        for i in range(start, end):
-            centre[i], lower[i], upper[i] = mean, mean - width, mean + width
-            lower2[i], upper2[i] = mean - width * 2 / 3, mean + width * 2 / 3
-        phases.append(
-            XmrPhase(
-                start=start,
-                end=end,
-                mean=present(mean, exact),
-                mean_moving_range=present(amr, exact),
-                lower_limit=present(mean - width, exact),
-                upper_limit=present(mean + width, exact),
-                lower_two_sigma=present(mean - width * 2 / 3, exact),
-                upper_two_sigma=present(mean + width * 2 / 3, exact),
-                sigma=present(width / 3, exact),
-                baseline=len(base_at),
-                moving_ranges_used=len(kept),
-                moving_ranges_screened=len(base_mrs) - len(kept),
-                short_group=len(present_at) < options.short_group_threshold,
-            )
-        )
-        warning = short_group_warning(
-            p, len(bounds), len(present_at), options.short_group_threshold
-        )
-        if warning is not None:
-            warnings.append(warning)
-    flags = flag_points(
-        vals,
-        ChartLines(centre, lower, upper, lower2, upper2),
-        phase_of,
-        improvement=improvement,
-        options=options,
-    )
+    chart = _Chart(scaled, target, starts, improvement, options)
+    exact, denominator = chart.exact, chart.denominator
     points = tuple(
         XmrPoint(
             x=xs[i],
-            value=present_opt(vals[i], exact),
-            phase=phase_of[i],
-            moving_range=present_opt(moving_ranges[i], exact),
-            moving_range_used=used[i],
-            label=flags[i].label,
-            side=flags[i].side,
-            rule=flags[i].rule,
-            rules=flags[i].rules,
+            value=None if ratio is None else present_ratio(ratio[0], ratio[1], exact),
+            phase=chart.phase_of[i],
+            moving_range=None if mr is None else present_ratio(mr, denominator, exact),
+            moving_range_used=chart.used[i],
+            label=chart.labels[i],
+            side=chart.sides[i],
+            rule=chart.rules[i][0] if chart.rules[i] else None,
+            rules=chart.rules[i],
         )
-        for i in range(len(vals))
+        for i, (ratio, mr) in enumerate(zip(chart.ratios, chart.moving_ranges, strict=True))
     )
-    last = next(f for f in reversed(flags) if f.label is not None)
-    shown_target = present_opt(target_f, exact, "target")
-    latest = phases[-1]
+    variation, assurance = chart.icons(improvement)
     return XmrResult(
         points=points,
-        phases=tuple(phases),
+        phases=chart.phases,
         improvement=improvement,
-        target=shown_target,
-        variation=variation_icon(last.label, last.side),
-        assurance=assurance_icon(shown_target, latest.lower_limit, latest.upper_limit, improvement),
+        target=chart.target,
+        variation=variation,
+        assurance=assurance,
         options=options,
-        warnings=tuple(warnings),
+        warnings=chart.warnings,
     )
+
+
+@attrs.frozen
+class XmrSummary:
+    """One series' XmR chart as :func:`xmr_summaries` gives it: what :func:`xmr` gives, but
+    each point's label and deciding rule only, without per-point objects.
+
+    ``labels[i]`` and ``rules[i]`` are ``xmr(...).points[i].label`` and ``.rule``; the phases,
+    icons and warnings are :func:`xmr`'s own.
+    """
+
+    labels: tuple[PointLabel | None, ...]
+    rules: tuple[SpcRule | None, ...]
+    phases: tuple[XmrPhase, ...]
+    improvement: ImprovementDirection
+    target: Quantity | None
+    variation: VariationIcon
+    assurance: AssuranceIcon | None
+    warnings: tuple[str, ...] = ()
+
+
+def xmr_summaries(
+    series: Iterable[Sequence[Number | None]],
+    *,
+    improvement: ImprovementDirection = ImprovementDirection.INCREASE,
+    targets: Iterable[Number | None] | None = None,
+    options: SpcOptions | None = None,
+) -> list[XmrSummary]:
+    """XmR charts of many series at once (every trust's every measure in a national hub),
+    with every rule and both icons, each as :func:`xmr` would label it.
+
+    :param series: the values of each series (``None`` for a missing value); one phase each.
+    :param improvement: which way is better, for every series.
+    :param targets: one target (or ``None``) per series, for the assurance icons.
+    :param options: the methodological choices, for every series.
+    :raises DomainValidationError: as :func:`xmr` does, the field named ``series[k]...``; or
+        when ``targets`` does not hold one entry per series.
+    """
+    options = _checked(improvement, options)
+    all_series = list(series)
+    goals: list[Number | None] = [None] * len(all_series) if targets is None else list(targets)
+    if len(goals) != len(all_series):
+        raise DomainValidationError(
+            "targets", f"holds one entry per series ({len(all_series)})", len(goals)
+        )
+    out: list[XmrSummary] = []
+    for k, (values, target) in enumerate(zip(all_series, goals, strict=True)):
+        try:
+            chart = _Chart(scale_values(values, "values"), target, (), improvement, options)
+        except DomainValidationError as exc:
+            raise type(exc)(
+                f"series[{k}].{exc.field}", exc.rule, exc.value, sensitive=exc.sensitive
+            ) from None
+        variation, assurance = chart.icons(improvement)
+        out.append(
+            XmrSummary(
+                labels=tuple(chart.labels),
+                rules=tuple([r[0] if r else None for r in chart.rules]),
+                phases=chart.phases,
+                improvement=improvement,
+                target=chart.target,
+                variation=variation,
+                assurance=assurance,
+                warnings=chart.warnings,
+            )
+        )
+    return out
