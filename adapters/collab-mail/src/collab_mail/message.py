@@ -1,0 +1,194 @@
+"""The e-mail of a publication: an :class:`~email.message.EmailMessage` with a plain-text part
+and an HTML part (inline styles, for mail readers that drop style sheets), both from Jinja2
+templates. The subject is the publication's title; no header carries anything about a person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterator, Sequence
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Any
+
+import jinja2
+
+from collab_core import (
+    AssuranceBody,
+    Count,
+    Figure,
+    FinancialYear,
+    HeadlineTargetsBody,
+    LearningBulletinBody,
+    LfdBlock,
+    LfdDashboardBody,
+    MeasureChartBody,
+    Month,
+    Quarter,
+    Share,
+)
+from collab_core.ports import Publication
+
+__all__ = ["DISCLOSURE_NOTE", "build_message", "text_of"]
+
+#: The footnote of a message in which a count is suppressed.
+DISCLOSURE_NOTE = (
+    "A count of 1 to 7 is not shown, so that no one can be recognised; other counts are "
+    "rounded to the nearest 5 for this audience."
+)
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("collab_mail", "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+def text_of(value: object) -> str:
+    """A value of a body as a reader sees it: a count as its number or ``*``, a share as a
+    percentage, a day as ``3 October 2018``, a period as its label."""
+    if value is None:
+        return "-"
+    if isinstance(value, Count):
+        return value.shown
+    if isinstance(value, Share):
+        return value.shown()
+    if isinstance(value, Figure):
+        if value.value is None:
+            return "*" if value.is_suppressed else "-"
+        return f"{float(value.value):,.1f}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, Month | Quarter | FinancialYear):
+        return value.label
+    if isinstance(value, enum.Enum):
+        return str(value.value).replace("_", " ")
+    return str(value)
+
+
+def _table(title: str, headings: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    return {
+        "title": title,
+        "headings": list(headings),
+        "rows": [[text_of(v) for v in row] for row in rows],
+    }
+
+
+def _tables(body: object) -> Iterator[dict[str, Any]]:
+    if isinstance(body, LfdDashboardBody):
+        rows = []
+        for row in body.rows:
+            cell = next(c for c in row.blocks if c.block is LfdBlock.ALL_AGES)
+            rows.append((row.period, cell.deaths, cell.reviewed, cell.reviewed_share, cell.judged))
+        yield _table(
+            "Deaths in scope, reviewed and judged (all ages)",
+            ("Period", "Deaths", "Reviewed", "% reviewed", "Judged due to problems in care"),
+            rows,
+        )
+    elif isinstance(body, HeadlineTargetsBody):
+        c = body.coverage
+        yield _table(
+            "Sharing coverage",
+            ("Member trusts", "Shared", "Coverage", "Goal met"),
+            [(c.members, c.shared, Share.of(c.shared, c.members), c.met)],
+        )
+        if body.capability is not None:
+            cap = body.capability
+            yield _table(
+                "Capability",
+                ("Baseline", "Current", "Expected", "Goal", "On track"),
+                [(cap.baseline, cap.current, cap.expected, cap.goal, cap.on_track)],
+            )
+    elif isinstance(body, AssuranceBody):
+        yield _table(
+            "Duty of Candour",
+            ("Trust", "Due", "Met", "Late", "Overdue", "% met"),
+            [
+                (line.trust or "All trusts", line.due, line.met, line.late, line.overdue, share)
+                for line in (*body.candour, body.candour_overall)
+                for share in (line.met_share,)
+            ],
+        )
+        yield _table(
+            "Overdue actions",
+            ("Trust", "Open", "Overdue", "% overdue"),
+            [
+                (line.trust or "All trusts", line.open, line.overdue, line.overdue_share)
+                for line in (*body.actions, body.actions_overall)
+            ],
+        )
+    elif isinstance(body, MeasureChartBody):
+        yield _table(
+            f"{body.name} ({body.unit})",
+            ("Period", "Value", "Centre", "Label"),
+            [(p.x, p.value, p.centre, p.label) for p in body.points],
+        )
+
+
+def _items(body: object) -> list[dict[str, Any]]:
+    if not isinstance(body, LearningBulletinBody):
+        return []
+    names = {t.code: t.name for t in body.trusts}
+    return [
+        {
+            "title": item.title,
+            "trust": names.get(item.trust, str(item.trust)),
+            "shared_on": text_of(item.shared_on),
+            "channels": ", ".join(item.channels),
+            "what_was_learnt": item.what_was_learnt,
+            "themes": [t.label for t in item.themes],
+            "actions": [
+                {
+                    "description": a.description,
+                    "owner_role": a.owner_role,
+                    "due_on": text_of(a.due_on),
+                    "status": text_of(a.status),
+                }
+                for a in item.actions
+            ],
+        }
+        for item in body.items
+    ]
+
+
+def _context(publication: Publication, sender_name: str) -> dict[str, Any]:
+    body = publication.body
+    items, tables = _items(body), list(_tables(body))
+    shown = [v for t in tables for row in t["rows"] for v in row]
+    period = getattr(body, "period", None)
+    return {
+        "title": publication.title,
+        "sender_name": sender_name,
+        "period": text_of(period) if period is not None else "",
+        "audience": str(getattr(body, "audience", publication.audience.value)).replace("_", " "),
+        "items": items,
+        "tables": tables,
+        "suppressed": "*" in shown,
+        "disclosure_note": DISCLOSURE_NOTE,
+    }
+
+
+def build_message(
+    publication: Publication,
+    *,
+    sender: Address,
+    recipients: Sequence[Address],
+    sender_name: str = "Mental Health Quality & Patient Safety Collaborative",
+) -> EmailMessage:
+    """The e-mail of ``publication``: a plain-text part and an HTML alternative, its subject the
+    publication's title, from ``sender`` to ``recipients``."""
+    context = _context(publication, sender_name)
+    message = EmailMessage()
+    message["Subject"] = publication.title
+    message["From"] = sender
+    message["To"] = list(recipients)
+    message["Date"] = format_datetime(publication.created_at)
+    message["Message-ID"] = make_msgid(domain=sender.domain or "localhost")
+    message.set_content(_TEMPLATES.get_template("message.txt").render(context))
+    message.add_alternative(_TEMPLATES.get_template("message.html").render(context), subtype="html")
+    return message
