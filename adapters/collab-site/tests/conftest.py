@@ -36,6 +36,7 @@ def build(collab: Collaborative, audience: Audience) -> list[Publication]:
         collab.publication(
             "measure_chart", audience, YEAR, created_at=AT, measure="capability.members"
         ),
+        collab.publication("assurance", audience, YEAR, created_at=AT),
         *(
             collab.publication("lfd_dashboard", audience, YEAR, created_at=AT, trust=code)
             for code in trusts

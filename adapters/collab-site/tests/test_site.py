@@ -68,6 +68,7 @@ def test_every_kind_has_its_page_and_the_site_its_sections(
         "learning/index.html",
         "dashboards/index.html",
         "measures.html",
+        "assurance/index.html",
         "assets/nhsuk-frontend/nhsuk-frontend.min.css",
         "assets/nhsuk-frontend/LICENSE",
         "assets/nhsuk-frontend/VERSION",

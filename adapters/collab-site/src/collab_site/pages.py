@@ -12,8 +12,11 @@ import orjson
 from markupsafe import Markup
 
 from collab_core import (
+    ActionsLine,
+    AssuranceBody,
     BulletinAction,
     BulletinItem,
+    CandourLine,
     Disclosure,
     HeadlineTargetsBody,
     LearningBulletinBody,
@@ -37,6 +40,7 @@ NAVIGATION = (
     ("learning/index.html", "Learning", "learning"),
     ("dashboards/index.html", "Dashboards", "dashboards"),
     ("measures.html", "Measures", "measures"),
+    ("assurance/index.html", "Assurance", "assurance"),
 )
 
 _BLOCKS = {
@@ -77,6 +81,8 @@ def own_page(publication: Publication) -> str:
         return f"learning/{slug(body.period.label, body.trust or '')}.html"
     if isinstance(body, MeasureChartBody):
         return f"measures/{slug(body.measure, body.period.label)}.html"
+    if isinstance(body, AssuranceBody):
+        return f"assurance/{slug(body.period.label)}.html"
     return f"other/{slug(publication.kind, publication.title)}.html"
 
 
@@ -107,6 +113,9 @@ def _trust_names(publications: Sequence[Publication]) -> dict[str, str]:
                 names.setdefault(str(trust.code), trust.name)
         elif isinstance(body, LfdDashboardBody) and body.trust is not None and body.trust_name:
             names.setdefault(str(body.trust), body.trust_name)
+        elif isinstance(body, AssuranceBody):
+            for trust in body.trusts:
+                names.setdefault(str(trust.code), trust.name)
         elif isinstance(body, HeadlineTargetsBody):
             for code in body.coverage.not_shared:
                 names.setdefault(str(code), str(code))
@@ -168,6 +177,7 @@ class _Site:
         self.dashboards = _of(publications, LfdDashboardBody)
         self.bulletins = _of(publications, LearningBulletinBody)
         self.charts = _of(publications, MeasureChartBody)
+        self.assurance = _of(publications, AssuranceBody)
         self.pages: list[Page] = []
         self._chart_views: dict[str, ChartView] = {}
 
@@ -385,6 +395,8 @@ class _Site:
             "Learning from Deaths dashboards",
             "dashboards",
             dashboards=listed,
+            intro="Quality Account items 27.1 to 27.9, for the collaborative and for each trust.",
+            empty="No Learning from Deaths dashboard has been published to this site yet.",
         )
         crumbs = [("index.html", "Overview"), ("dashboards/index.html", "Dashboards")]
         headers = [
@@ -486,8 +498,67 @@ class _Site:
                 intro="",
             )
 
+    # -- assurance ---------------------------------------------------------------------------
+
+    def assurance_pages(self) -> None:
+        listed = [(own_page(p), p.title) for p, _ in self.assurance]
+        self.add(
+            "assurance/index.html",
+            "dashboards.html",
+            "Assurance",
+            "assurance",
+            dashboards=listed,
+            intro="Duty of Candour compliance and overdue actions on learning, per trust.",
+            empty="No assurance publication has been published to this site yet.",
+        )
+        crumbs = [("index.html", "Overview"), ("assurance/index.html", "Assurance")]
+        for p, body in self.assurance:
+
+            def name(trust: object) -> str:
+                return (
+                    "Every trust" if trust is None else self.trust_names.get(str(trust), str(trust))
+                )
+
+            def candour(line: CandourLine) -> tuple[str | Markup, ...]:
+                return (
+                    name(line.trust),
+                    shown(line.due),
+                    shown(line.met),
+                    shown(line.late),
+                    shown(line.overdue),
+                    shown(line.pending),
+                    shown(line.met_share),
+                )
+
+            def actions(line: ActionsLine) -> tuple[str | Markup, ...]:
+                return (
+                    name(line.trust),
+                    shown(line.open),
+                    shown(line.overdue),
+                    shown(line.overdue_share),
+                )
+
+            self.add(
+                own_page(p),
+                "assurance.html",
+                p.title,
+                "assurance",
+                [body],
+                breadcrumbs=crumbs,
+                publication=p,
+                body=body,
+                candour=[candour(line) for line in (*body.candour, body.candour_overall)],
+                actions=[actions(line) for line in (*body.actions, body.actions_overall)],
+            )
+
     def others(self) -> None:
-        known = (HeadlineTargetsBody, LfdDashboardBody, LearningBulletinBody, MeasureChartBody)
+        known = (
+            HeadlineTargetsBody,
+            LfdDashboardBody,
+            LearningBulletinBody,
+            MeasureChartBody,
+            AssuranceBody,
+        )
         for p in self.publications:
             if isinstance(p.body, known):
                 continue
@@ -520,5 +591,6 @@ def site_pages(publications: Sequence[Publication], site_title: str) -> list[Pag
     site.learning()
     site.dashboard_pages()
     site.measures()
+    site.assurance_pages()
     site.others()
     return sorted(site.pages, key=lambda page: page.path)
