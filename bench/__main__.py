@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench._common import SIZES, peak_rss_mb
+from bench._common import SIZES, Stopwatch, peak_rss_mb
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -42,10 +42,13 @@ SCENARIOS = (
 NOT_YET = {"site": "the collab-site adapter does not exist yet"}
 
 
-def _functions(name: str) -> tuple[Callable[[int, Path], float], Callable[[int, Path], float]]:
+Measure = Callable[[int, Path], Stopwatch]
+
+
+def _functions(name: str) -> tuple[Measure, Measure]:
     from bench import compute, figures, ingest
 
-    table: dict[str, tuple[Callable[[int, Path], float], Callable[[int, Path], float]]] = {
+    table: dict[str, tuple[Measure, Measure]] = {
         "ingest_sqlite": (ingest.sqlite_scenario, ingest.sqlite_floor),
         "ingest_postgresql": (ingest.postgresql_scenario, ingest.postgresql_floor),
         "dashboard": (figures.dashboard_scenario, figures.dashboard_floor),
@@ -59,8 +62,16 @@ def _functions(name: str) -> tuple[Callable[[int, Path], float], Callable[[int, 
 
 def _child(name: str, role: str, size: int, workdir: Path) -> None:
     scenario, floor = _functions(name)
-    seconds = (scenario if role == "scenario" else floor)(size, workdir)
-    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_rss_mb()}))
+    watch = (scenario if role == "scenario" else floor)(size, workdir)
+    print(
+        json.dumps(
+            {
+                "seconds": watch.seconds,
+                "cpu_seconds": watch.cpu_seconds,
+                "peak_rss_mb": peak_rss_mb(),
+            }
+        )
+    )
 
 
 def _measure(name: str, role: str, size: int, workdir: Path) -> dict[str, Any]:
@@ -114,12 +125,16 @@ def _row(name: str, size: int, workdir: Path) -> dict[str, Any]:
         if "error" in r
     ]
     seconds, floor_seconds = scenario.get("seconds"), floor.get("seconds")
+    cpu, floor_cpu = scenario.get("cpu_seconds"), floor.get("cpu_seconds")
     row.update(
         seconds=None if seconds is None else round(seconds, 4),
         floor_seconds=None if floor_seconds is None else round(floor_seconds, 4),
         ratio=round(seconds / floor_seconds, 2) if seconds and floor_seconds else None,
         peak_rss_mb=scenario.get("peak_rss_mb"),
         floor_peak_rss_mb=floor.get("peak_rss_mb"),
+        cpu_seconds=None if cpu is None else round(cpu, 4),
+        floor_cpu_seconds=None if floor_cpu is None else round(floor_cpu, 4),
+        cpu_ratio=round(cpu / floor_cpu, 2) if cpu and floor_cpu else None,
     )
     if errors:
         row["note"] = "; ".join(errors)
@@ -139,8 +154,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"load average at start {m['load_average_at_start']}.",
         "",
         "| scenario | size | seconds | floor seconds | ratio | peak RSS MB | floor peak RSS MB "
-        "| note |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| CPU ratio | note |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
 
     def cell(value: object) -> str:
@@ -150,7 +165,8 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {r['name']} | {_label(r['size'])} | {cell(r['seconds'])} | "
             f"{cell(r['floor_seconds'])} | {cell(r['ratio'])} | {cell(r['peak_rss_mb'])} | "
-            f"{cell(r.get('floor_peak_rss_mb'))} | {r.get('note', '')} |"
+            f"{cell(r.get('floor_peak_rss_mb'))} | {cell(r.get('cpu_ratio'))} | "
+            f"{r.get('note', '')} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import resource
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,27 @@ def payload_batches(workdir: Path, size: int) -> Iterator[list[dict[str, Any]]]:
     with payload_file(workdir, size).open("rb") as lines:
         for line in lines:
             yield orjson.loads(line)
+
+
+class Stopwatch:
+    """Wall-clock and CPU time of this process, summed over the blocks it times.
+
+    CPU time counts only this process (not a database server's), but moves far less than
+    wall-clock time when other work shares the machine.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.cpu_seconds = 0.0
+
+    @contextmanager
+    def timing(self) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.seconds += time.perf_counter() - wall
+            self.cpu_seconds += time.process_time() - cpu
 
 
 def peak_rss_mb() -> float:

@@ -4,7 +4,6 @@ limits, and the serialisation round trip of learning items against orjson of pla
 from __future__ import annotations
 
 import random
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ import attrs
 import numpy as np
 import orjson
 
+from bench._common import Stopwatch
 from collab_core import (
     ImprovementDirection,
     LearningItem,
@@ -47,26 +47,28 @@ def _series(size: int) -> list[list[float]]:
     return out
 
 
-def xmr_scenario(size: int, _workdir: Path) -> float:
+def xmr_scenario(size: int, _workdir: Path) -> Stopwatch:
     """``xmr_summaries`` of every series together, with every rule and both icons (each
     series' first value as its target)."""
     series = _series(size)
     targets = [values[0] for values in series]
-    start = time.perf_counter()
-    xmr_summaries(series, improvement=ImprovementDirection.INCREASE, targets=targets)
-    return time.perf_counter() - start
+    watch = Stopwatch()
+    with watch.timing():
+        xmr_summaries(series, improvement=ImprovementDirection.INCREASE, targets=targets)
+    return watch
 
 
-def xmr_floor(size: int, _workdir: Path) -> float:
+def xmr_floor(size: int, _workdir: Path) -> Stopwatch:
     """NumPy: every series' mean, mean moving range and limits, in one array."""
     series = np.array(_series(size))
-    start = time.perf_counter()
-    mean = series.mean(axis=1)
-    amr = np.abs(np.diff(series, axis=1)).mean(axis=1)
-    lower, upper = mean - 2.66 * amr, mean + 2.66 * amr
-    (series > upper[:, None]).sum()
-    (series < lower[:, None]).sum()
-    return time.perf_counter() - start
+    watch = Stopwatch()
+    with watch.timing():
+        mean = series.mean(axis=1)
+        amr = np.abs(np.diff(series, axis=1)).mean(axis=1)
+        lower, upper = mean - 2.66 * amr, mean + 2.66 * amr
+        (series > upper[:, None]).sum()
+        (series < lower[:, None]).sum()
+    return watch
 
 
 _BATCH = 10_000
@@ -90,26 +92,24 @@ def _learning_batches(size: int) -> Iterator[list[LearningItem]]:
         made += count
 
 
-def serialisation_scenario(size: int, _workdir: Path) -> float:
+def serialisation_scenario(size: int, _workdir: Path) -> Stopwatch:
     """``to_json`` then ``from_json`` of every learning item."""
-    total = 0.0
+    watch = Stopwatch()
     for batch in _learning_batches(size):
-        start = time.perf_counter()
-        texts = [to_json(item) for item in batch]
-        back = [from_json(LearningItem, text) for text in texts]
-        total += time.perf_counter() - start
+        with watch.timing():
+            texts = [to_json(item) for item in batch]
+            back = [from_json(LearningItem, text) for text in texts]
         del texts, back
-    return total
+    return watch
 
 
-def serialisation_floor(size: int, _workdir: Path) -> float:
+def serialisation_floor(size: int, _workdir: Path) -> Stopwatch:
     """orjson ``dumps`` then ``loads`` of the same items' payloads as plain dicts."""
-    total = 0.0
+    watch = Stopwatch()
     for batch in _learning_batches(size):
         plain: list[dict[str, Any]] = [to_payload(item) for item in batch]
-        start = time.perf_counter()
-        texts = [orjson.dumps(p).decode() for p in plain]
-        back = [orjson.loads(text) for text in texts]
-        total += time.perf_counter() - start
+        with watch.timing():
+            texts = [orjson.dumps(p).decode() for p in plain]
+            back = [orjson.loads(text) for text in texts]
         del texts, back
-    return total
+    return watch

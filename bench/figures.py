@@ -8,12 +8,11 @@ Each is timed warm, the best of three runs.
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench._common import sqlite_path, synthetic
+from bench._common import Stopwatch, sqlite_path, synthetic
 from bench.ingest import sqlite_scenario
 from collab_core import (
     Audience,
@@ -27,13 +26,14 @@ from collab_core import (
 _ROUNDS = 3
 
 
-def _best(work: Callable[[], object]) -> float:
-    best = float("inf")
+def _best(work: Callable[[], object]) -> Stopwatch:
+    rounds = []
     for _ in range(_ROUNDS):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
+        watch = Stopwatch()
+        with watch.timing():
+            work()
+        rounds.append(watch)
+    return min(rounds, key=lambda w: w.seconds)
 
 
 def _store(size: int, workdir: Path) -> Path:
@@ -50,14 +50,14 @@ def _quarters(size: int) -> list[Quarter]:
 # -- the Learning from Deaths dashboard -------------------------------------------------------
 
 
-def dashboard_scenario(size: int, workdir: Path) -> float:
+def dashboard_scenario(size: int, workdir: Path) -> Stopwatch:
     """``Collaborative.lfd_dashboard`` for every year, trust and quarter."""
     collab_ = synthetic(size)
     with Collaborative.open(f"sqlite:///{_store(size, workdir)}?migrate=false") as collab:
         return _best(lambda: collab.lfd_dashboard(collab_.financial_years, collab_.end))
 
 
-def dashboard_floor(size: int, workdir: Path) -> float:
+def dashboard_floor(size: int, workdir: Path) -> Stopwatch:
     """One ``GROUP BY`` by trust and quarter: deaths in scope under each trust's policy (27.1),
     those with a case record review or investigation (27.2), and those judged more likely than
     not due to problems in care (27.3). The policies and judged values are given, as constants."""
@@ -107,14 +107,14 @@ def dashboard_floor(size: int, workdir: Path) -> float:
 # -- sharing coverage -------------------------------------------------------------------------
 
 
-def coverage_scenario(size: int, workdir: Path) -> float:
+def coverage_scenario(size: int, workdir: Path) -> Stopwatch:
     """``Collaborative.sharing_coverage`` with the collaborative, for each of the 12 quarters."""
     quarters = _quarters(size)
     with Collaborative.open(f"sqlite:///{_store(size, workdir)}?migrate=false") as collab:
         return _best(lambda: [collab.sharing_coverage(q, Audience.COLLABORATIVE) for q in quarters])
 
 
-def coverage_floor(size: int, workdir: Path) -> float:
+def coverage_floor(size: int, workdir: Path) -> Stopwatch:
     """The trusts that shared with the collaborative, by month, in one query (the months are
     gathered into quarters in Python)."""
     quarters = _quarters(size)
@@ -142,7 +142,7 @@ def coverage_floor(size: int, workdir: Path) -> float:
 # -- capability growth ------------------------------------------------------------------------
 
 
-def capability_scenario(size: int, workdir: Path) -> float:
+def capability_scenario(size: int, workdir: Path) -> Stopwatch:
     """Capability growth: ``capability_census`` at the start (the baseline) and the end, by
     level, trust and kind, and the growth target assessed on them."""
     collab_ = synthetic(size)
@@ -176,7 +176,7 @@ _CENSUS = """
 """
 
 
-def capability_floor(size: int, workdir: Path) -> float:
+def capability_floor(size: int, workdir: Path) -> Stopwatch:
     """Both censuses in hand-written SQL: each member's latest level per subject on the day,
     their highest, counted by level, kind and trust."""
     collab_ = synthetic(size)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from bench._common import payload_batches, pg_url, sqlite_path
+from bench._common import Stopwatch, payload_batches, pg_url, sqlite_path
 from collab_core import Collaborative, from_payload
 from collab_sql import SqlStore
 
@@ -115,16 +114,17 @@ def _columns(table: str) -> tuple[str, ...]:
     return _SCORE_COLUMNS if table == "review_score" else (*_BASE, *_EXTRA.get(table, ()))
 
 
-def _timed_batches(workdir: Path, size: int, work: Callable[[list[dict[str, Any]]], None]) -> float:
-    total = 0.0
+def _timed_batches(
+    workdir: Path, size: int, work: Callable[[list[dict[str, Any]]], None]
+) -> Stopwatch:
+    watch = Stopwatch()
     for batch in payload_batches(workdir, size):
-        start = time.perf_counter()
-        work(batch)
-        total += time.perf_counter() - start
-    return total
+        with watch.timing():
+            work(batch)
+    return watch
 
 
-def _record_all(url: str, workdir: Path, size: int) -> float:
+def _record_all(url: str, workdir: Path, size: int) -> Stopwatch:
     with Collaborative.open(url) as collab:
 
         def work(batch: list[dict[str, Any]]) -> None:
@@ -136,7 +136,7 @@ def _record_all(url: str, workdir: Path, size: int) -> float:
 # -- SQLite -----------------------------------------------------------------------------------
 
 
-def sqlite_scenario(size: int, workdir: Path) -> float:
+def sqlite_scenario(size: int, workdir: Path) -> Stopwatch:
     """``from_payload`` and ``Collaborative.record`` of every batch into a new SQLite store,
     which the figures' scenarios then read."""
     path = sqlite_path(workdir, size)
@@ -145,7 +145,7 @@ def sqlite_scenario(size: int, workdir: Path) -> float:
     return _record_all(f"sqlite:///{path}", workdir, size)
 
 
-def sqlite_floor(size: int, workdir: Path) -> float:
+def sqlite_floor(size: int, workdir: Path) -> Stopwatch:
     """The standard library's ``sqlite3``: the same dicts as rows, ``executemany`` into the same
     schema (made by the store's migrations, untimed), one transaction per batch, same pragmas."""
     path = workdir / f"floor-{size}.db"
@@ -192,12 +192,12 @@ def fresh_pg_database() -> str:
     return pg_url()
 
 
-def postgresql_scenario(size: int, workdir: Path) -> float:
+def postgresql_scenario(size: int, workdir: Path) -> Stopwatch:
     """``from_payload`` and ``Collaborative.record`` of every batch into PostgreSQL."""
     return _record_all(fresh_pg_database(), workdir, size)
 
 
-def postgresql_floor(size: int, workdir: Path) -> float:
+def postgresql_floor(size: int, workdir: Path) -> Stopwatch:
     """psycopg 3 ``COPY`` of the same rows into the same schema, one transaction per batch."""
     import psycopg
 

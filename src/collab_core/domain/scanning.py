@@ -188,6 +188,9 @@ def _candidates(folded: str) -> Iterator[tuple[int, int]]:
                     break
 
 
+_ASCII_DIGITS = "0123456789"
+
+
 def find_nhs_numbers(text: str) -> list[tuple[int, int]]:
     """The ``(start, end)`` spans of ``text`` that hold a valid NHS number, in order, merged
     where they overlap.
@@ -201,8 +204,15 @@ def find_nhs_numbers(text: str) -> list[tuple[int, int]]:
     >>> find_nhs_numbers("call 0113 496 0000 at 10:30")
     []
     """
-    if len(text) < 10 and text.isascii():  # one character may fold to two digits (⒇)
+    if text.isascii() and "%" not in text and sum(map(text.count, _ASCII_DIGITS)) < 10:
+        # Nothing decodes or folds into a digit in plain ASCII text without percent-encoding,
+        # so fewer than ten digits cannot make a number: most free text ends here.
         return []
+    return _scan(text)
+
+
+def _scan(text: str) -> list[tuple[int, int]]:
+    """:func:`find_nhs_numbers` without its shortcut for text of too few digits."""
     folded, spans = normalise(text)
     found: list[tuple[int, int]] = []
     for start, end in sorted(_candidates(folded)):
