@@ -234,7 +234,12 @@ def lfd_facts(conn: Connection, query: LfdQuery) -> list[LfdFact]:
 
 
 def sharing_trusts(conn: Connection, query: SharingQuery) -> frozenset[OdsCode]:
-    """The native :func:`collab_core.domain.facts.sharing_trusts` over stored sharing events."""
+    """The native :func:`collab_core.domain.facts.sharing_trusts` over stored sharing events.
+
+    The windows travel as bound parameters of a ``VALUES`` list in plain SQL: SQLAlchemy
+    cannot cache the compiled form of a ``VALUES`` construct of literal rows, and compiling it
+    afresh cost far more than the query.
+    """
     rows = [
         (trust.code, start, end)
         for trust, (start, end) in sorted(query.windows.items())
@@ -242,21 +247,25 @@ def sharing_trusts(conn: Connection, query: SharingQuery) -> frozenset[OdsCode]:
     ]
     if not rows:
         return frozenset()
-    window = (
-        sa.values(
-            sa.column("trust", sa.String),
-            sa.column("start", sa.Date),
-            sa.column("end", sa.Date),
-            name="window",
+    postgres = conn.dialect.name == "postgresql"
+    mark = "%s" if postgres else "?"
+    # PostgreSQL types a VALUES list from its first row: cast the days there.
+    first = f"({mark}, CAST({mark} AS DATE), CAST({mark} AS DATE))" if postgres else None
+    row_marks = ", ".join(
+        first if (first and i == 0) else f"({mark}, {mark}, {mark})" for i in range(len(rows))
+    )
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (
+        f"WITH win(trust, first_day, last_day) AS (VALUES {row_marks}) "  # noqa: S608
+        f"SELECT win.trust FROM win WHERE EXISTS (SELECT 1 FROM {quote(_SHARING.name)} s "
+        f"WHERE s.{quote('trust')} = win.trust AND s.{quote('audience')} = {mark} "
+        f"AND s.{quote('day')} BETWEEN win.first_day AND win.last_day)"
+    )
+    params: list[Any] = []
+    for code, start, end in rows:
+        # Dates as the store writes them: ISO text on SQLite, dates on PostgreSQL.
+        params.extend(
+            (code, start, end) if postgres else (code, start.isoformat(), end.isoformat())
         )
-        .data(rows)
-        .cte("window")
-    )
-    sharing = _SHARING
-    shared = sa.exists().where(
-        sharing.c.trust == window.c.trust,
-        sharing.c.audience == query.audience.value,
-        sharing.c.day.between(window.c.start, window.c.end),
-    )
-    stmt = sa.select(window.c.trust).where(shared)
-    return frozenset(OdsCode(trust) for trust in conn.scalars(stmt))
+    params.append(query.audience.value)
+    return frozenset(OdsCode(trust) for (trust,) in conn.exec_driver_sql(sql, tuple(params)))

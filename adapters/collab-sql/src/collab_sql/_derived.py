@@ -29,8 +29,10 @@ def encode_quarter(quarter: Quarter) -> int:
     return quarter.year.start_year * 10 + quarter.number
 
 
+@functools.lru_cache(maxsize=1024)
 def decode_quarter(code: int) -> Quarter:
-    """The inverse of :func:`encode_quarter`."""
+    """The inverse of :func:`encode_quarter` (cached: every row of the dashboard facts names
+    one of a few quarters, and Quarter validates itself; quarters are frozen)."""
     year, number = divmod(code, 10)
     return Quarter(FinancialYear(year), number)
 
