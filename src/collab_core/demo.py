@@ -1,5 +1,7 @@
 """The demonstration: a synthetic collaborative written to a store (SQLite by default), then its
-headline figures computed back from the store and printed.
+headline figures computed back from the store and printed, and its publications published
+through every publisher installed (the site, the board pack, the feed; e-mail when an SMTP
+server is configured) into the demo's folder, through the outbox.
 
 Run it with ``python -m collab_core.demo`` (or ``nox -s demo``); ``--help`` lists the options.
 """
@@ -8,18 +10,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from collab_core.domain.calendar import FinancialYear, Month, Quarter
 from collab_core.domain.capability import THREE_LS
-from collab_core.domain.errors import CollabError
+from collab_core.domain.errors import CollabError, ConfigurationError
 from collab_core.domain.learning import Audience, SharingEvent
 from collab_core.domain.measures import ImprovementDirection, PointLabel, XmrResult, xmr
 from collab_core.domain.people import MemberKind
@@ -28,6 +31,7 @@ from collab_core.domain.targets import (
     as_percent,
     capability_growth,
 )
+from collab_core.ports import Publisher
 from collab_core.service import Collaborative
 from collab_core.synthetic import SyntheticCollaborative
 
@@ -35,6 +39,8 @@ __all__ = ["main", "run"]
 
 DEFAULT_STORE = "sqlite:///collab-demo/collab.db"
 DEFAULT_OUT = Path("collab-demo")
+#: The environment variable naming the SMTP server (``host:port``) the demo e-mails through.
+SMTP_VARIABLE = "COLLAB_DEMO_SMTP"
 
 
 def _pct(value: Fraction | None) -> str:
@@ -208,6 +214,89 @@ def _spc(
     return result
 
 
+def _publisher_settings(name: str, out_dir: Path, smtp: str | None) -> dict[str, object] | str:
+    """The settings the demo gives a publisher, or why it skips it."""
+    if name == "site":
+        return {"folder": str(out_dir)}
+    if name == "mail":
+        if not smtp:
+            return f"no SMTP server is configured (set {SMTP_VARIABLE}=host:port)"
+        host, _, port = smtp.rpartition(":")
+        if not host or not port.isdigit():
+            return f"{SMTP_VARIABLE} must look like host:port"
+        return {
+            "host": host,
+            "port": int(port),
+            "sender": "learning@collab-demo.invalid",
+            "recipients": ["board@collab-demo.invalid"],
+            "starttls": False,  # a local test server, and no password is sent
+        }
+    return {"folder": str(out_dir / name)}
+
+
+def _publishers(
+    collab: Collaborative, out_dir: Path, smtp: str | None, out: TextIO
+) -> dict[str, Publisher]:
+    made: dict[str, Publisher] = {}
+    for name, spec in sorted(collab.plugins.publishers.items()):
+        settings = _publisher_settings(name, out_dir, smtp)
+        if isinstance(settings, str):
+            print(f"  {name}: skipped: {settings}", file=out)
+            continue
+        try:
+            made[name] = spec.create(settings)
+        except ConfigurationError as exc:
+            print(f"  {name}: skipped: {exc}", file=out)
+    return made
+
+
+def _publish(
+    collab: Collaborative,
+    synthetic: SyntheticCollaborative,
+    out_dir: Path,
+    smtp: str | None,
+    out: TextIO,
+) -> None:
+    """Publish the last year's publications through every publisher, by way of the outbox."""
+    year = synthetic.financial_years[-1]
+    as_of = year.end + dt.timedelta(days=90)
+    at = dt.datetime.combine(as_of, dt.time(9), tzinfo=dt.UTC)
+    print(f"\nPublishing {year.label} through the outbox into {out_dir}/", file=out)
+    publishers = _publishers(collab, out_dir, smtp, out)
+    if not publishers:
+        print("  no publisher is installed (pip install collab-site collab-board ...)", file=out)
+        return
+    # The same store and plugins, with the demo's publishers.
+    publishing = Collaborative(collab.store, collab.plugins, publishers)
+    kinds: list[tuple[str, dict[str, Any]]] = [
+        ("headline_targets", {}),
+        ("lfd_dashboard", {}),
+        ("learning_bulletin", {}),
+        ("measure_chart", {"measure": "capability.members"}),
+        ("assurance", {}),
+        *[("lfd_dashboard", {"trust": t.ods_code}) for t in collab.trusts()],
+    ]
+    for kind, options in kinds:
+        built = collab.publication(
+            kind, Audience.PUBLIC, year, as_of=as_of, created_at=at, **options
+        )
+        publishing.publish(built)
+    if "board" in publishers:
+        for kind in ("lfd_dashboard", "assurance", "headline_targets"):
+            built = collab.publication(kind, Audience.TRUST_BOARD, year, as_of=as_of, created_at=at)
+            publishing.publish(built, to=["board"])
+    report = publishing.deliver_pending()
+    delivered = Counter(r.publisher for r in report.delivered)
+    for name in publishers:
+        where = {
+            "site": f"open {out_dir / 'index.html'} in a browser",
+            "mail": f"sent through {smtp}",
+        }.get(name, f"in {out_dir / name}")
+        print(f"  {name}: {delivered[name]} delivered; {where}", file=out)
+    for entry_id, name, error in report.failed:
+        print(f"  {name}: entry {entry_id} failed ({error}); it stays in the outbox", file=out)
+
+
 def run(
     store: str = DEFAULT_STORE,
     *,
@@ -216,8 +305,15 @@ def run(
     deaths_per_trust_year: int = 250,
     out_dir: Path | None = DEFAULT_OUT,
     out: TextIO = sys.stdout,
+    publish: bool = True,
+    smtp: str | None = None,
 ) -> None:
-    """Write a synthetic collaborative to ``store`` and print its headline figures."""
+    """Write a synthetic collaborative to ``store``, print its headline figures and, with
+    ``publish``, publish them through every installed publisher into ``out_dir``.
+
+    :param smtp: the SMTP server (``host:port``) the mail publisher sends through (default:
+        the ``COLLAB_DEMO_SMTP`` environment variable; none: e-mail is skipped).
+    """
     synthetic = SyntheticCollaborative(
         seed=seed, trusts=trusts, deaths_per_trust_year=deaths_per_trust_year
     )
@@ -235,6 +331,8 @@ def run(
         _dashboard(collab, years, out)
         _candour_and_actions(collab, years, out)
         _spc(collab, years, out_dir, out)
+        if publish and out_dir is not None:
+            _publish(collab, synthetic, out_dir, smtp or os.environ.get(SMTP_VARIABLE), out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -252,7 +350,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="folder for charts (collab-demo)"
     )
-    parser.add_argument("--no-charts", action="store_true", help="do not draw charts")
+    parser.add_argument(
+        "--no-charts", action="store_true", help="draw no charts and publish nothing"
+    )
+    parser.add_argument(
+        "--no-publish", action="store_true", help="do not publish through the publishers"
+    )
+    parser.add_argument(
+        "--smtp", default=None, help=f"SMTP server host:port for e-mail (${SMTP_VARIABLE})"
+    )
     args = parser.parse_args(argv)
     if args.trusts < 1 or args.deaths < 1:
         parser.error("--trusts and --deaths must be at least 1")
@@ -263,6 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             deaths_per_trust_year=args.deaths,
             out_dir=None if args.no_charts else args.out,
+            publish=not args.no_publish,
+            smtp=args.smtp,
         )
     except CollabError as exc:
         print(f"error: {exc}", file=sys.stderr)

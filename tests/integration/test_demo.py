@@ -11,9 +11,16 @@ import pytest
 from collab_core import demo
 
 
-def _run(store: str, tmp_path: Path) -> str:
+def _run(store: str, tmp_path: Path, *, publish: bool = False) -> str:
     out = io.StringIO()
-    demo.run(store, trusts=3, deaths_per_trust_year=25, out_dir=tmp_path / "charts", out=out)
+    demo.run(
+        store,
+        trusts=3,
+        deaths_per_trust_year=25,
+        out_dir=tmp_path / "charts",
+        out=out,
+        publish=publish,
+    )
     return out.getvalue()
 
 
@@ -70,3 +77,19 @@ def test_bad_sizes_are_refused_by_the_command_line() -> None:
     with pytest.raises(SystemExit) as caught:
         demo.main(["--trusts", "0"])
     assert caught.value.code == 2
+
+
+def test_the_demo_publishes_through_every_installed_publisher_and_skips_mail_without_smtp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(demo.SMTP_VARIABLE, raising=False)
+    text = _run("memory://", tmp_path, publish=True)
+    out = tmp_path / "charts"
+    assert "mail: skipped: no SMTP server is configured" in text
+    assert (out / "index.html").is_file(), "the site opens in a browser"
+    public = 5 + 3  # five kinds for the collaborative, and each of the 3 trusts' dashboards
+    assert f"site: {public} delivered; open {out / 'index.html'}" in text
+    assert f"board: {public + 3} delivered" in text, "and the trust board's pack"
+    assert f"feed: {public} delivered" in text
+    assert any((out / "board").glob("lfd-dashboard-trust-board-*.xlsx"))
+    assert (out / "feed" / "public.atom").is_file()

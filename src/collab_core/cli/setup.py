@@ -284,11 +284,25 @@ def demo(
     trusts: Annotated[int, typer.Option(min=1, help="Member trusts.")] = 16,
     deaths: Annotated[int, typer.Option(min=1, help="Mean deaths per trust per year.")] = 250,
     seed: Annotated[int, typer.Option(help="The same seed makes the same collaborative.")] = 2018,
-    out: Annotated[Path, typer.Option(help="The folder for charts.")] = Path("collab-demo"),
-    no_charts: Annotated[bool, typer.Option("--no-charts", help="Draw no charts.")] = False,
+    out: Annotated[
+        Path, typer.Option(help="The folder for charts and what the publishers write.")
+    ] = Path("collab-demo"),
+    no_charts: Annotated[
+        bool, typer.Option("--no-charts", help="Draw no charts and publish nothing.")
+    ] = False,
+    no_publish: Annotated[
+        bool, typer.Option("--no-publish", help="Publish nothing through the publishers.")
+    ] = False,
+    smtp: Annotated[
+        str | None,
+        typer.Option(
+            envvar="COLLAB_DEMO_SMTP", help="The SMTP server (host:port) to e-mail through."
+        ),
+    ] = None,
 ) -> None:
-    """Write a synthetic collaborative to a store and print its headline figures (what
-    python -m collab_core.demo does)."""
+    """Write a synthetic collaborative to a store, print its headline figures, and publish them
+    through every installed publisher into the out folder (what python -m collab_core.demo
+    does); e-mail only when an SMTP server is given."""
     from collab_core import demo as demonstration  # noqa: PLC0415 - only this command needs it
 
     demonstration.run(
@@ -298,6 +312,8 @@ def demo(
         seed=seed,
         deaths_per_trust_year=deaths,
         out_dir=None if no_charts else out,
+        publish=not no_publish,
+        smtp=smtp,
     )
 
 
