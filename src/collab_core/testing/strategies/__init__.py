@@ -69,6 +69,7 @@ from collab_core.domain.measures import (
     XmrPhase,
     XmrPoint,
     XmrResult,
+    XmrSummary,
 )
 from collab_core.domain.organisations import ScopePolicy, Site, Trust
 from collab_core.domain.people import Member
@@ -195,6 +196,7 @@ from collab_core.testing.strategies._measures import (
     xmr_phases,
     xmr_points,
     xmr_results,
+    xmr_summary_results,
 )
 from collab_core.testing.strategies._ports import (
     delivery_receipts,
@@ -386,6 +388,7 @@ __all__ = [
     "xmr_phases",
     "xmr_points",
     "xmr_results",
+    "xmr_summary_results",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -451,6 +454,7 @@ STRATEGIES: Mapping[type[Any], Callable[[], st.SearchStrategy[Any]]] = {
     XmrPhase: xmr_phases,
     XmrPoint: xmr_points,
     XmrResult: xmr_results,
+    XmrSummary: xmr_summary_results,
     ActionsRow: actions_rows,
     CandourCompliance: candour_compliances,
     CandourRow: candour_rows,

@@ -39,6 +39,7 @@ from collab_core.domain.measures import (
     XmrPhase,
     XmrPoint,
     XmrResult,
+    XmrSummary,
     anhoej_analysis,
     funnel_plot,
     p_chart,
@@ -47,6 +48,7 @@ from collab_core.domain.measures import (
     u_chart,
     u_prime_chart,
     xmr,
+    xmr_summaries,
 )
 from collab_core.domain.measures import (
     funnel_limits as compute_funnel_limits,
@@ -164,6 +166,26 @@ def xmr_results() -> st.SearchStrategy[XmrResult]:
             rebase_at=rebase,
             options=draw(spc_options()),
         )
+
+    return _results(draw())
+
+
+@functools.cache
+def xmr_summary_results() -> st.SearchStrategy[XmrSummary]:
+    """Summaries of drawn series, as :func:`~collab_core.domain.measures.xmr_summaries` gives
+    them, with targets and options."""
+
+    @st.composite
+    def draw(draw: st.DrawFn) -> XmrSummary | None:
+        values = draw(measure_values(floats=draw(_BOOLEANS)))
+        summaries = _computed(
+            xmr_summaries,
+            [values],
+            improvement=_pick(draw, ImprovementDirection),
+            targets=[draw(st.none() | _EXACT)],
+            options=draw(spc_options()),
+        )
+        return summaries[0] if summaries else None
 
     return _results(draw())
 
