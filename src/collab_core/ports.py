@@ -345,7 +345,8 @@ class UnitOfWork(Protocol):
     nothing is visible to :meth:`Store.get` or :meth:`Store.scan` before the commit.
 
     A commit that finds a record changed by another unit since this one first wrote it raises
-    :class:`~collab_core.ConcurrencyError` and writes nothing.
+    :class:`~collab_core.ConcurrencyError` and writes nothing. Outbox marks apply, at commit, to
+    the entry as it then stands, so that failures marked by two units at once both count.
     """
 
     def get(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> Versioned[R] | None:
@@ -377,8 +378,8 @@ class UnitOfWork(Protocol):
         ...
 
     def mark_delivered(self, entry_ids: Sequence[uuid.UUID], at: dt.datetime) -> None:
-        """Mark outbox entries delivered at ``at``; an unknown id raises
-        :class:`~collab_core.RecordNotFoundError` (kind ``"outbox entry"``)."""
+        """Mark outbox entries delivered at ``at``; ``attempts`` and ``last_error`` are kept. An
+        unknown id raises :class:`~collab_core.RecordNotFoundError` (kind ``"outbox entry"``)."""
         ...
 
     def mark_failed(self, entry_id: uuid.UUID, error: str, at: dt.datetime) -> None:
@@ -461,7 +462,8 @@ class Store(Protocol):
         ...
 
     def close(self) -> None:
-        """Release connections and files. Safe to call twice; the store is unusable after."""
+        """Release connections and files. Safe to call twice; the store is unusable after (its
+        reads and units of work raise :class:`~collab_core.StoreError`)."""
         ...
 
 

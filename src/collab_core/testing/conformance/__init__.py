@@ -21,6 +21,8 @@ counts, the outbox, aggregates, the state machine); :class:`StoreTests` gathers 
 
 from __future__ import annotations
 
+# First: it has pytest rewrite the kit's assertions, which needs them not yet imported.
+from collab_core.testing.conformance import _rewrite  # noqa: F401
 from collab_core.testing.conformance._support import StoreOpener, requires
 from collab_core.testing.conformance.aggregates import AggregateTests
 from collab_core.testing.conformance.concurrency import ConcurrencyTests

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 
 from collab_core.domain.deaths import Death
-from collab_core.domain.errors import CorruptRecordError
+from collab_core.domain.errors import CorruptRecordError, StoreError
 from collab_core.domain.identifiers import OdsCode
 from collab_core.domain.organisations import Trust
 from collab_core.ports import (
@@ -40,6 +40,7 @@ from collab_core.testing.conformance._support import (
     _everything,
     _fixed_death,
     _fixed_publication,
+    _in_unit,
     _put,
     _trust,
     requires,
@@ -74,6 +75,18 @@ class RecordTests(KitBase):
         opened = open_store()
         opened.close()
         opened.close()
+
+    def test_a_closed_store_refuses_to_be_used(self, open_store: StoreOpener) -> None:
+        closed = open_store()
+        closed.close()
+        with pytest.raises(StoreError):
+            closed.get(Trust, "RH8")
+        with pytest.raises(StoreError):
+            list(closed.scan(Trust))
+        with pytest.raises(StoreError):
+            closed.count(Trust)
+        with pytest.raises(StoreError):
+            _in_unit(closed, lambda uow: uow.put([_trust("RH8")]))
 
     # -- writing: versions, idempotence, all or nothing -------------------------------------
 
