@@ -7,6 +7,7 @@ Each is timed warm, the best of three runs.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -186,3 +187,33 @@ def capability_floor(size: int, workdir: Path) -> Stopwatch:
         return _best(lambda: [conn.execute(_CENSUS, {"on": d}).fetchall() for d in days])
     finally:
         conn.close()
+
+
+# -- the site ---------------------------------------------------------------------------------
+
+
+def site_scenario(size: int, workdir: Path) -> Stopwatch:
+    """Publishing the last year's headline targets, dashboard, learning bulletin, a measure
+    chart and the assurance figures of every trust for the public, through the privacy gate
+    and the outbox, to the ``site`` publisher (absolute: there is no raw floor to compare)."""
+    year = synthetic(size).financial_years[-1]
+    at = dt.datetime(year.end.year, 7, 1, 9, 0, tzinfo=dt.UTC)
+    folder = workdir / f"site-{size}"
+    publishers = {"site": {"folder": str(folder), "title": "Benchmark collaborative"}}
+    kinds: list[tuple[str, dict[str, Any]]] = [
+        ("headline_targets", {}),
+        ("lfd_dashboard", {}),
+        ("learning_bulletin", {}),
+        ("measure_chart", {"measure": "capability.members"}),
+        ("assurance", {}),
+    ]
+    watch = Stopwatch()
+    url = f"sqlite:///{_store(size, workdir)}?migrate=false"
+    with Collaborative.open(url, publishers=publishers) as collab, watch.timing():
+        for kind, options in kinds:
+            publication = collab.publication(kind, Audience.PUBLIC, year, created_at=at, **options)
+            collab.publish(publication)
+        report = collab.deliver_pending()
+        if report.failed:
+            raise RuntimeError(f"the site failed: {report.failed!r}")
+    return watch
