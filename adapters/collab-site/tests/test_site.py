@@ -4,11 +4,15 @@ idempotently, escaped, with withheld numbers marked and explained."""
 from __future__ import annotations
 
 import datetime as dt
+import random
+import tempfile
 import uuid
 from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collab_core import (
     Audience,
@@ -232,3 +236,36 @@ def test_a_damaged_manifest_is_reported_not_overwritten(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match=r"manifest\.json"):
         site.deliver(_bulletin("x", ()))
     assert (tmp_path / FOLDER / "manifest.json").read_text(encoding="utf-8") == "{not json"
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    hours=st.lists(st.integers(0, 5), min_size=1, max_size=4),
+    order=st.randoms(use_true_random=False),
+)
+def test_whatever_the_order_the_newest_publication_holds_its_page(
+    hours: list[int], order: random.Random
+) -> None:
+    publications = [
+        attrs.evolve(_bulletin(f"Learning number {i}", ()), created_at=AT + dt.timedelta(hours=h))
+        for i, h in enumerate(hours)
+    ]
+    newest = max(publications, key=lambda p: (p.created_at, str(p.id)))
+    shuffled = list(publications)
+    order.shuffle(shuffled)
+    with tempfile.TemporaryDirectory() as folder:
+        site = SitePublisher(Path(folder))
+        for publication in shuffled:
+            site.deliver(publication)
+        page = (Path(folder) / own_page(newest)).read_text(encoding="utf-8")
+        shown = [i for i, _ in enumerate(hours) if f"Learning number {i}<" in page]
+    assert shown == [publications.index(newest)]
+
+
+def test_the_same_publication_under_another_key_changes_nothing(tmp_path: Path) -> None:
+    publication = _bulletin("Seven-day follow-up", (BulletinTheme("T1", "Discharge"),))
+    site = _publish(tmp_path, [publication])
+    before = _snapshot(tmp_path)
+    site.deliver(publication, key="outbox-entry-1")
+    site.deliver(publication, key="outbox-entry-2")
+    assert _snapshot(tmp_path) == before

@@ -94,7 +94,9 @@ class Manifest:
         name = hashlib.sha256(page.encode()).hexdigest()[:32]
         entry = Entry(key, str(publication.id), publication.created_at, f"publications/{name}.json")
         current = self.entries.get(page)
-        if current is not None and current != entry and not entry.newer_than(current):
+        if current is not None and current.publication_id == entry.publication_id:
+            return True  # the same publication again, under whatever key: nothing changes
+        if current is not None and not entry.newer_than(current):
             return False
         write_atomic(self.folder / FOLDER / entry.file, to_json(publication).encode())
         self.entries[page] = entry
