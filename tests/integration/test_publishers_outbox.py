@@ -68,10 +68,12 @@ def _tree(folder: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
 def test_a_failing_publisher_leaves_the_others_delivered_and_a_retry_duplicates_nothing(
-    tmp_path: Path, smtp: tuple[_Inbox, int]
+    tmp_path: Path, smtp: tuple[_Inbox, int], store: str
 ) -> None:
     inbox, port = smtp
+    url = "memory://" if store == "memory" else f"sqlite:///{tmp_path / 'collab.db'}"
     site, feed, board = tmp_path / "site", tmp_path / "feed", tmp_path / "board"
     board.write_text("a file where the board pack's folder should be", encoding="utf-8")
     settings: dict[str, dict[str, Any]] = {
@@ -87,7 +89,7 @@ def test_a_failing_publisher_leaves_the_others_delivered_and_a_retry_duplicates_
             "timeout": 10,
         },
     }
-    with Collaborative.open(environ={}, publishers=settings) as collab:
+    with Collaborative.open(url, environ={}, publishers=settings) as collab:
         for batch in SYNTHETIC.batches():
             collab.record(batch.records)  # type: ignore[arg-type]
         published: list[Publication] = []
