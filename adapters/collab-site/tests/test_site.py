@@ -269,3 +269,14 @@ def test_the_same_publication_under_another_key_changes_nothing(tmp_path: Path) 
     site.deliver(publication, key="outbox-entry-1")
     site.deliver(publication, key="outbox-entry-2")
     assert _snapshot(tmp_path) == before
+
+
+def test_every_built_in_kind_has_a_page_of_its_own(collab: Collaborative) -> None:
+    options = {"measure_chart": {"measure": "capability.members"}}
+    kinds = sorted(collab.publication_kinds)
+    assert {"headline_targets", "lfd_dashboard", "learning_bulletin", "measure_chart"} <= set(kinds)
+    for kind in kinds:
+        publication = collab.publication(
+            kind, Audience.PUBLIC, YEAR, created_at=AT, **options.get(kind, {})
+        )
+        assert not own_page(publication).startswith("other/"), kind
