@@ -305,6 +305,8 @@ class Publication:
     created_at: dt.datetime = attrs.field()
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.created_at, dt.datetime):
+            raise DomainValidationError("created_at", "must be a datetime", self.created_at)
         if self.created_at.tzinfo is None:
             raise DomainValidationError("created_at", "must be timezone-aware", self.created_at)
 

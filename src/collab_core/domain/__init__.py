@@ -79,6 +79,7 @@ from collab_core.domain.errors import (
     RecordNotFoundError,
     StoreError,
     TransitionError,
+    redact,
 )
 from collab_core.domain.facts import (
     LfdFact,
@@ -283,6 +284,7 @@ __all__ = [
     "nhs_check_digit",
     "period_of",
     "periods_between",
+    "redact",
     "refuse_nhs_numbers",
     "working_days_between",
 ]

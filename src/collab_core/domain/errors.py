@@ -1,15 +1,18 @@
 """The one error hierarchy of collab_core, rooted at :class:`CollabError`.
 
 Every error says which field, which rule and (unless the value is an identifier) which value.
-Nothing here does I/O; the hierarchy lives in the domain so that the pure model can raise it.
+Every value an error quotes goes through :func:`redact`, and every message through the NHS
+number scanner, so no error repeats an identifier it was given. Nothing here does I/O; the
+hierarchy lives in the domain so that the pure model can raise it.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from collab_core.domain.scanning import mask_nhs_numbers
+from collab_core.domain.scanning import find_nhs_numbers, mask_nhs_numbers
 
 __all__ = [
     "CandourStepError",
@@ -24,9 +27,13 @@ __all__ = [
     "RecordNotFoundError",
     "StoreError",
     "TransitionError",
+    "redact",
 ]
 
 _REDACTED = "<redacted>"
+
+
+_LIMIT = 60
 
 
 def _scrub(text: str) -> str:
@@ -34,12 +41,66 @@ def _scrub(text: str) -> str:
     return mask_nhs_numbers(text, _REDACTED)
 
 
+def _repr(value: object) -> str:
+    try:
+        return repr(value)
+    except Exception:  # a broken __repr__ must not hide the error being reported
+        return f"<{type(value).__name__}>"
+
+
+def _holds_identifier(value: object) -> bool:
+    return bool(find_nhs_numbers(_repr(value)))
+
+
+def redact(value: object, *, limit: int = _LIMIT) -> str:
+    """``value`` as an error may quote it: its ``repr()``, with every NHS number the scanner
+    finds replaced by ``<redacted>`` (escapes such as ``\\n`` in the ``repr`` included), and
+    shortened to ``limit`` characters.
+
+    >>> redact("999 000\\n0018, seen")
+    "'<redacted>, seen'"
+    >>> redact("x" * 100, limit=12)
+    "'xxxxxxxxxx…"
+    """
+    text = _scrub(_repr(value))
+    if len(text) > limit:
+        # Cutting a longer run of digits short could leave ten that read as a number.
+        text = _scrub(text[: limit - 1]) + "…"
+    return text
+
+
+def _key(record_id: object) -> str:
+    """A record's key as an error names it: a UUID, or short printable text, as it is (NHS
+    numbers masked); anything else through :func:`redact`."""
+    if isinstance(record_id, uuid.UUID):
+        return str(record_id)
+    if isinstance(record_id, str) and record_id.isprintable() and len(record_id) <= _LIMIT:
+        return _scrub(record_id)
+    return redact(record_id)
+
+
 class CollabError(Exception):
-    """Base class of every error collab_core raises on purpose.
+    r"""Base class of every error collab_core raises on purpose.
 
     Catch this to handle any user mistake, bad payload, plugin fault or storage conflict
     without catching programming errors (``TypeError`` from a wrong call, say).
+
+    Whatever a subclass or a plugin passes in, the arguments kept hold no NHS number: text is
+    scrubbed, and any other argument whose ``repr()`` holds one is replaced by its
+    :func:`redact`\ ed form.
     """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(
+            *(
+                _scrub(a)
+                if isinstance(a, str)
+                else redact(a, limit=1_000)
+                if _holds_identifier(a)
+                else a
+                for a in args
+            )
+        )
 
 
 class DomainValidationError(CollabError, ValueError):
@@ -57,10 +118,10 @@ class DomainValidationError(CollabError, ValueError):
     def __init__(
         self, field: str, rule: str, value: object = None, *, sensitive: bool = False
     ) -> None:
-        shown = _REDACTED if sensitive else repr(value)
-        if not sensitive and _scrub(shown) != shown:
+        if not sensitive and _holds_identifier(value):
             # An NHS number where none was expected is still an identifier: never echo it.
-            sensitive, shown = True, _REDACTED
+            sensitive = True
+        shown = _REDACTED if sensitive else redact(value)
         self.field = field
         self.rule = rule
         self.sensitive = sensitive
@@ -87,6 +148,9 @@ class PayloadError(CollabError, ValueError):
     """
 
     def __init__(self, type_name: str, problems: Sequence[str]) -> None:
+        type_name = _scrub(type_name)
+        if len(type_name) > _LIMIT:
+            type_name = type_name[: _LIMIT - 1] + "…"
         self.type_name = type_name
         self.problems = tuple(_scrub(p) for p in problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
@@ -149,12 +213,16 @@ class StoreError(CollabError):
 
 
 class RecordNotFoundError(StoreError, KeyError):
-    """No record of that kind has that id."""
+    """No record of that kind has that id.
+
+    The message names the kind and the key, masked: a UUID in full, anything else through
+    :func:`redact`. ``record_id`` is the key as given, or ``None`` when it holds an NHS number.
+    """
 
     def __init__(self, kind: str, record_id: object) -> None:
         self.kind = kind
-        self.record_id = record_id
-        super().__init__(f"no {kind} with id {record_id}")
+        self.record_id = None if _holds_identifier(record_id) else record_id
+        super().__init__(f"no {kind} with id {_key(record_id)}")
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -165,11 +233,11 @@ class ConcurrencyError(StoreError):
 
     def __init__(self, kind: str, record_id: object, expected: int | None, actual: int | None):
         self.kind = kind
-        self.record_id = record_id
+        self.record_id = None if _holds_identifier(record_id) else record_id
         self.expected = expected
         self.actual = actual
         super().__init__(
-            f"stale write to {kind} {record_id}: expected version {expected}, "
+            f"stale write to {kind} {_key(record_id)}: expected version {expected}, "
             f"the store holds version {actual}"
         )
 
@@ -182,7 +250,7 @@ class CorruptRecordError(StoreError):
 
     def __init__(self, table: str, record_id: object, problems: Iterable[str]) -> None:
         self.table = table
-        self.record_id = record_id
+        self.record_id = None if _holds_identifier(record_id) else record_id
         self.problems = tuple(_scrub(p) for p in problems)
         detail = "; ".join(self.problems)
-        super().__init__(f"corrupt record in {table} id {record_id}: {detail}")
+        super().__init__(f"corrupt record in {table} id {_key(record_id)}: {detail}")

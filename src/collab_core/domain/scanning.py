@@ -8,6 +8,8 @@ How text is read, one choice per kind of character:
 
 * **Percent-encoding** (``%20``, ``%C2%A0``) is decoded first, as UTF-8: a number pasted from a
   URL or a form reads the same as typed.
+* **Backslash escapes** (``\\n``, ``\\t``, ``\\xa0``, ``\\u200b``, ``\\u0039``) are decoded too, so
+  that a number quoted with ``repr()`` or written in JSON is still found where it is quoted.
 * **Compatibility forms** are folded with NFKC: fullwidth ``９``, superscript ``⁹``, circled and
   mathematical digits read as ``9``; fullwidth dashes, dots and slashes as their ASCII forms.
 * **Every Unicode decimal digit** (Arabic-Indic ``٩``, Devanagari ``९``, Bengali, Thai...) reads
@@ -62,7 +64,10 @@ _MAX_SEPARATORS = 4
 _SEPARATOR_CHARS = " -./_"
 _CHAIN = re.compile(rf"[0-9]+(?:[ \-./_]{{1,{_MAX_SEPARATORS}}}[0-9]+)*")
 _GROUP = re.compile(r"[0-9]+")
-_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_ENCODED = re.compile(
+    r"(?:%[0-9A-Fa-f]{2})+|\\(?:[nrtvf]|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"
+)
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "v": "\v", "f": "\f"}
 # A dialling code just before a run of groups: "+44 " or "+44 (0)".
 _DIALLING = re.compile(r"\+[0-9]{1,4}[ \-./_]{0,4}(?:\(0\)[ \-./_]{0,4})?\Z")
 _EXTRA_DASHES = frozenset("\u2212\u2043\ufe63\uff0d")
@@ -112,15 +117,29 @@ def _utf8_length(lead: int) -> int:
     return 0
 
 
-def _percent_decoded(text: str) -> Iterator[_Mapped]:
-    """``text`` with percent-encoded UTF-8 decoded, each character with the span it came from.
+def _unescaped(escape: str) -> str:
+    """The character a backslash escape stands for, or the escape itself when it is none."""
+    if escape[1] in _ESCAPES:
+        return _ESCAPES[escape[1]]
+    code = int(escape[2:], 16)
+    return chr(code) if code <= 0x10FFFF else escape
+
+
+def _decoded(text: str) -> Iterator[_Mapped]:
+    """``text`` with percent-encoded UTF-8 and backslash escapes decoded, each character with
+    the span of ``text`` it came from.
 
     A ``%`` that does not start valid UTF-8 (``%99``) is kept as written, so that it cannot
     swallow the digits after it.
     """
     pos = 0
-    for match in _PERCENT.finditer(text):
+    for match in _ENCODED.finditer(text):
         yield from ((text[i], i, i + 1) for i in range(pos, match.start()))
+        pos = match.end()
+        if match.group().startswith("\\"):
+            for c in _unescaped(match.group()):
+                yield c, match.start(), match.end()
+            continue
         codes = [int(text[i + 1 : i + 3], 16) for i in range(match.start(), match.end(), 3)]
         k = 0
         while k < len(codes):
@@ -136,7 +155,6 @@ def _percent_decoded(text: str) -> Iterator[_Mapped]:
             else:
                 yield from ((text[i], i, i + 1) for i in range(at, at + 3))
                 k += 1
-        pos = match.end()
     yield from ((text[i], i, i + 1) for i in range(pos, len(text)))
 
 
@@ -146,12 +164,12 @@ _ASCII_FOLD = str.maketrans(dict.fromkeys("\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f", " ")
 def normalise(text: str) -> tuple[str, list[tuple[int, int]]]:
     """``text`` as the scanner reads it, and for each of its characters the ``(start, end)``
     span of ``text`` it came from (see the module's documentation for each choice)."""
-    if text.isascii() and "%" not in text:
+    if text.isascii() and "%" not in text and "\\" not in text:
         folded = text.translate(_ASCII_FOLD)
         return folded, [(i, i + 1) for i in range(len(text))]
     chars: list[str] = []
     spans: list[tuple[int, int]] = []
-    for char, start, end in _percent_decoded(text):
+    for char, start, end in _decoded(text):
         for c in _fold(char):
             chars.append(c)
             spans.append((start, end))

@@ -13,7 +13,7 @@ from cattrs.errors import (
     ForbiddenExtraKeysError,
 )
 
-from collab_core.domain.errors import DomainValidationError, PayloadError
+from collab_core.domain.errors import DomainValidationError, PayloadError, redact
 from collab_core.serialization._converter import _CONVERTER, _canonical_dict, _Envelope
 from collab_core.serialization._problems import (
     _group,
@@ -49,11 +49,15 @@ def _structure_envelope(payload: object, expected: PayloadType | None) -> Any:
         if not isinstance(name, str):
             errors.append(_noted(_ReadError("expected the payload type's name"), "type"))
         elif expected is not None and name != expected.name:
-            errors.append(_noted(_ReadError(f"expected {expected.name!r}, got {name!r}"), "type"))
+            errors.append(
+                _noted(_ReadError(f"expected {expected.name!r}, got {redact(name)}"), "type")
+            )
         elif expected is None:
             entry = _BY_NAME.get(name)
             if entry is None:
-                errors.append(_noted(_ReadError(f"{name!r} is not a known payload type"), "type"))
+                errors.append(
+                    _noted(_ReadError(f"{redact(name)} is not a known payload type"), "type")
+                )
 
     version = payload.get("schema_version")
     if "schema_version" in payload:
@@ -119,7 +123,9 @@ def from_payload(cls: type[T] | None, payload: object) -> T | Any:
     try:
         return _structure_envelope(payload, expected)
     except Exception as exc:
-        raise PayloadError(_name_for(expected, payload), _problems(exc)) from None
+        problems = _problems(exc)
+    # Raised outside the handler, so that no __context__ keeps the raw input.
+    raise PayloadError(_name_for(expected, payload), problems)
 
 
 def unstructure(obj: object) -> Any:
@@ -131,7 +137,8 @@ def unstructure(obj: object) -> Any:
     try:
         return _CONVERTER.unstructure(obj, cls)
     except DomainValidationError as exc:
-        raise PayloadError(name, [f"{exc} @ $"]) from None
+        problem = f"{exc} @ $"
+    raise PayloadError(name, [problem])
 
 
 def structure(cls: type[T], data: object) -> T:
@@ -140,8 +147,9 @@ def structure(cls: type[T], data: object) -> T:
     try:
         return _CONVERTER.structure(data, cls)
     except Exception as exc:
-        name = _BY_CLASS[cls].name if cls in _BY_CLASS else getattr(cls, "__name__", str(cls))
-        raise PayloadError(name, _problems(exc)) from None
+        problems = _problems(exc)
+    name = _BY_CLASS[cls].name if cls in _BY_CLASS else getattr(cls, "__name__", str(cls))
+    raise PayloadError(name, problems)
 
 
 def to_json(obj: object) -> str:
@@ -154,7 +162,8 @@ def to_json(obj: object) -> str:
     try:
         return orjson.dumps(payload).decode()
     except orjson.JSONEncodeError as exc:
-        raise PayloadError(payload["type"], [f"cannot be written as JSON ({exc}) @ $"]) from None
+        problem = f"cannot be written as JSON ({exc}) @ $"
+    raise PayloadError(payload["type"], [problem])
 
 
 @overload
@@ -166,16 +175,19 @@ def from_json(cls: type[T] | None, text: str | bytes) -> T | Any:
     try:
         payload = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
-        name = "collab_core" if cls is None else payload_type(cls).name
-        raise PayloadError(name, [f"not valid JSON ({exc}) @ $"]) from None
-    return from_payload(cls, payload)
+        problem = f"not valid JSON ({exc}) @ $"
+    else:
+        return from_payload(cls, payload)
+    name = "collab_core" if cls is None else payload_type(cls).name
+    raise PayloadError(name, [problem])
 
 
 def _unstructure(obj: object, entry: PayloadType) -> Any:
     try:
         return _CONVERTER.unstructure(obj, entry.cls)
     except DomainValidationError as exc:
-        raise PayloadError(entry.name, [f"{exc} @ $"]) from None
+        problem = f"{exc} @ $"
+    raise PayloadError(entry.name, [problem])
 
 
 def _name_for(expected: PayloadType | None, payload: object) -> str:

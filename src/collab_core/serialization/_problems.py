@@ -17,7 +17,7 @@ from cattrs.errors import (
 from cattrs.v import format_exception as _cattrs_format_exception
 from cattrs.v import transform_error
 
-from collab_core.domain.errors import DomainValidationError
+from collab_core.domain.errors import DomainValidationError, redact
 from collab_core.domain.scanning import find_nhs_numbers
 
 _ENVELOPE_KEYS: Final = ("type", "schema_version", "data")
@@ -38,6 +38,11 @@ def _scrub(text: str) -> str:
     for start, end in reversed(find_nhs_numbers(text)):
         text = text[:start] + _REDACTED + text[end:]
     return text
+
+
+def _field_name(name: str) -> str:
+    """An unknown key as a problem names it: as it is when short and printable, else redacted."""
+    return name if name.isprintable() and len(name) <= 60 else redact(name)
 
 
 def _last_note(exc: BaseException) -> AttributeValidationNote | IterableValidationNote | None:
@@ -62,7 +67,7 @@ def _describe(exc: BaseException, type_: type[Any] | None) -> str:
     if isinstance(exc, _ReadError):
         return str(exc)
     if isinstance(exc, ForbiddenExtraKeysError):
-        return f"unknown field(s): {', '.join(sorted(exc.extra_fields))}"
+        return f"unknown field(s): {', '.join(_field_name(k) for k in sorted(exc.extra_fields))}"
     if isinstance(exc, cattrs.StructureHandlerNotFoundError):
         return f"collab_core cannot read this type ({exc.message})"
     return _cattrs_format_exception(exc, type_)

@@ -25,7 +25,7 @@ from collab_core.domain.capability import (
     SubjectArea,
 )
 from collab_core.domain.deaths import Death, Review, ReviewScale, ScaleRegistry, Score
-from collab_core.domain.errors import ConfigurationError, PayloadError
+from collab_core.domain.errors import ConfigurationError, PayloadError, redact
 from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery
 from collab_core.domain.identifiers import CaseReference, OdsCode, SiteCode
 from collab_core.domain.improvement import Concern, PdsaCycle
@@ -148,7 +148,8 @@ def payload_type(cls_or_name: type[Any] | str) -> PayloadType:
     if isinstance(cls_or_name, str):
         entry = _BY_NAME.get(cls_or_name)
         if entry is None:
-            raise PayloadError(cls_or_name, [f"{cls_or_name!r} is not a known payload type @ $"])
+            shown = redact(cls_or_name)
+            raise PayloadError(shown, [f"{shown} is not a known payload type @ $"])
         return entry
     cls = typing.get_origin(cls_or_name) or cls_or_name
     entry = _BY_CLASS.get(cls)
