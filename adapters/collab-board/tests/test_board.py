@@ -221,6 +221,10 @@ def test_assurance_and_targets_sheets_are_the_library_figures(
     assert "Capability trajectory" in targets.sheetnames
 
 
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
 def test_every_kind_renders_and_delivering_again_keeps_one_copy_of_each_file(
     collab: Collaborative, tmp_path: Path
 ) -> None:
@@ -235,16 +239,42 @@ def test_every_kind_renders_and_delivering_again_keeps_one_copy_of_each_file(
     published = [_gated(collab, k, Audience.COLLABORATIVE, **o) for k, o in kinds.items()]
     for publication in published:
         publisher.deliver(publication)
-    first = sorted(p.name for p in tmp_path.iterdir())
-    assert len(first) == sum(len(publisher.files(p)) for p in published)
+    first = _files(tmp_path)
+    pack = publisher.pack_path("collaborative", YEAR.label)
+    assert set(first) == {p.name for pub in published for p in publisher.files(pub)} | {pack.name}
     for publication in published:
         publisher.deliver(publication, key="again")
     rebuilt = _gated(collab, "lfd_dashboard", Audience.COLLABORATIVE)
     publisher.deliver(rebuilt)
-    assert sorted(p.name for p in tmp_path.iterdir()) == first, "no duplicate file"
+    assert _files(tmp_path) == first, "no duplicate file"
     assert publisher.idempotent is True
     measure = load_workbook(str(publisher.files(published[3])[0]))["Measure"]
     assert len(_rows(measure)) == len(published[3].body.points)  # type: ignore[union-attr]
+
+
+def test_the_board_pack_gathers_a_periods_publications_in_one_workbook(
+    collab: Collaborative, tmp_path: Path
+) -> None:
+    publisher = BoardPublisher(tmp_path)
+    parts = [_gated(collab, k, Audience.TRUST_BOARD) for k in ("headline_targets", "assurance")]
+    parts.append(_gated(collab, "lfd_dashboard", Audience.TRUST_BOARD))
+    trust = next(iter(collab.trusts())).ods_code
+    one_trust = _gated(collab, "lfd_dashboard", Audience.TRUST_BOARD, trust=trust)
+    for publication in [*parts, one_trust]:
+        publisher.deliver(publication)
+    pack = load_workbook(str(publisher.pack_path("trust_board", YEAR.label)))
+    own = {p.kind: load_workbook(str(publisher.files(p)[0])) for p in parts}
+    expected = ["Cover"]
+    for kind in ("lfd_dashboard", "assurance", "headline_targets"):  # the pack's order
+        for name in own[kind].sheetnames[1:]:
+            expected.append(name)
+            assert _rows(pack[name], 1) == _rows(own[kind][name], 1), name
+    assert pack.sheetnames == expected
+    contents = {r[0]: r[1] for r in pack["Cover"].iter_rows(min_row=3, values_only=True)}
+    assert contents["Period"] == YEAR.label
+    headline, assurance, dashboard = parts
+    assert contents["Contents"].split("; ") == [dashboard.title, assurance.title, headline.title]
+    assert "Disclosure control" not in contents, "the board sees exact figures"
 
 
 def test_a_quarter_has_no_year_column(collab: Collaborative, tmp_path: Path) -> None:

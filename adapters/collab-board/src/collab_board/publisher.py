@@ -23,10 +23,20 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from collab_board.tables import Table, cell_value, tables_of
-from collab_core import ConfigurationError, Count, Figure, FinancialYear, Month, Quarter, Share
+from collab_core import (
+    ConfigurationError,
+    Count,
+    Figure,
+    FinancialYear,
+    Month,
+    Quarter,
+    Share,
+    from_json,
+    to_json,
+)
 from collab_core.ports import DeliveryReceipt, Publication
 
-__all__ = ["DISCLOSURE_NOTE", "BoardPublisher", "stem_of"]
+__all__ = ["DISCLOSURE_NOTE", "PACK_KINDS", "BoardPublisher", "pack_of", "stem_of"]
 
 #: The note on the cover of a pack whose audience sees controlled figures.
 DISCLOSURE_NOTE = (
@@ -39,6 +49,8 @@ _FORMATS: tuple[tuple[type, str], ...] = (
     (Figure, "#,##0.0"),
     (dt.date, "dd mmm yyyy"),
 )
+#: The kinds the board pack of an audience and a period gathers, in the order of its sheets.
+PACK_KINDS = ("lfd_dashboard", "assurance", "headline_targets", "measure_chart")
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 
@@ -58,6 +70,18 @@ def stem_of(publication: Publication) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", "-".join(parts)).strip("-").lower()
 
 
+def pack_of(publication: Publication) -> tuple[str, str] | None:
+    """The board pack (audience, period label) a publication goes into: the collaborative's
+    publications of the :data:`PACK_KINDS` (``None`` for a trust's or another kind's)."""
+    body = publication.body
+    period = getattr(body, "period", None)
+    if publication.kind not in PACK_KINDS or getattr(body, "trust", None) is not None:
+        return None
+    if not isinstance(period, Month | Quarter | FinancialYear):
+        return None
+    return _audience(publication), period.label
+
+
 def _replace(path: Path, write: Callable[[Path], None]) -> None:
     """Write ``path`` by atomic replace: a reader sees the old file or the new one."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
@@ -74,22 +98,28 @@ def _format(value: object) -> str | None:
     return next((f for t, f in _FORMATS if isinstance(value, t)), None)
 
 
+def _audience(publication: Publication) -> str:
+    return str(getattr(publication.body, "audience", publication.audience.value))
+
+
 def _cover(sheet: Worksheet, publication: Publication, tables: tuple[Table, ...]) -> None:
     body = publication.body
-    period = getattr(body, "period", None)
-    as_of = getattr(body, "as_of", None)
-    sheet["A1"] = publication.title
-    sheet["A1"].font = _TITLE
     details: list[tuple[str, Any]] = [
         ("Publication", publication.kind.replace("_", " ")),
-        ("Audience", str(getattr(body, "audience", publication.audience.value))),
-        ("Period", period),
-        ("Figures counted to", as_of),
+        ("Audience", _audience(publication)),
+        ("Period", getattr(body, "period", None)),
+        ("Figures counted to", getattr(body, "as_of", None)),
         ("Published", publication.created_at.date()),
         ("Sheets", ", ".join(t.name for t in tables)),
     ]
     if publication.audience.value in ("collaborative", "public"):
         details.append(("Disclosure control", DISCLOSURE_NOTE))
+    _details(sheet, publication.title, details)
+
+
+def _details(sheet: Worksheet, title: str, details: list[tuple[str, Any]]) -> None:
+    sheet["A1"] = title
+    sheet["A1"].font = _TITLE
     for row, (label, value) in enumerate(details, start=3):
         sheet.cell(row, 1, label).font = _BOLD
         cell = sheet.cell(row, 2, cell_value(value))
@@ -172,6 +202,10 @@ class BoardPublisher:
         """Files are replaced, named from the publication: delivering again keeps one copy."""
         return True
 
+    def pack_path(self, audience: str, period: str) -> Path:
+        """The board pack of ``audience`` for the period labelled ``period``."""
+        return self._folder / f"board-pack-{_slug(audience)}-{_slug(period)}.xlsx"
+
     def files(self, publication: Publication) -> tuple[Path, ...]:
         """The workbook, then the CSV file of each table, that ``publication`` is written to."""
         stem = stem_of(publication)
@@ -194,12 +228,51 @@ class BoardPublisher:
         book.properties.title = publication.title
         book.properties.created = publication.created_at.replace(tzinfo=None)
         _replace(workbook_path, book.save)
+        pack = pack_of(publication)
+        if pack is not None:
+            kept = self._folder / ".publications" / f"{stem_of(publication)}.json"
+            kept.parent.mkdir(exist_ok=True)
+            _replace(kept, _text_writer(to_json(publication)))
+            self._write_pack(*pack)
         return DeliveryReceipt(
             publisher=self.name,
             publication_id=publication.id,
             delivered_at=dt.datetime.now(dt.UTC),
             location=str(workbook_path),
         )
+
+    def _write_pack(self, audience: str, period: str) -> None:
+        """Gather every kept publication of the pack into one workbook, sheets in the order
+        of :data:`PACK_KINDS`."""
+        held = [
+            from_json(Publication, p.read_text(encoding="utf-8"))
+            for p in sorted((self._folder / ".publications").glob("*.json"))
+        ]
+        members = sorted(
+            (p for p in held if pack_of(p) == (audience, period)),
+            key=lambda p: (PACK_KINDS.index(p.kind), p.title),
+        )
+        book = Workbook()
+        cover = book.worksheets[0]
+        cover.title = "Cover"
+        names: list[str] = []
+        for publication in members:
+            for table in tables_of(publication):
+                name, n = table.name[:28], 1
+                while (name if n == 1 else f"{name} {n}") in names:
+                    n += 1
+                names.append(name if n == 1 else f"{name} {n}")
+                _sheet(book.create_sheet(names[-1]), table)
+        details: list[tuple[str, Any]] = [
+            ("Audience", audience),
+            ("Period", period),
+            ("Contents", "; ".join(p.title for p in members)),
+            ("Sheets", ", ".join(names)),
+        ]
+        if members and members[0].audience.value in ("collaborative", "public"):
+            details.append(("Disclosure control", DISCLOSURE_NOTE))
+        _details(cover, f"Board pack, {audience.replace('_', ' ')}, {period}", details)
+        _replace(self.pack_path(audience, period), book.save)
 
 
 def _text_writer(text: str) -> Callable[[Path], None]:
