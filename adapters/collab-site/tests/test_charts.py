@@ -3,11 +3,14 @@ ids and a name, and its data table matches the publication."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import uuid
 from fractions import Fraction
 from pathlib import Path
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,7 +27,9 @@ from collab_core import (
 )
 from collab_core.ports import Publication
 from collab_site import SitePublisher
-from collab_site.charts import ChartView, describe
+from collab_site import publisher as publisher_module
+from collab_site.charts import ChartView, describe, draw
+from collab_site.manifest import FOLDER
 
 from .conftest import YEAR
 
@@ -126,3 +131,29 @@ def test_the_data_table_shows_every_point_and_withheld_values_as_a_star(
     page = (tmp_path / "withheld" / "measures.html").read_text(encoding="utf-8")
     assert '<td class="nhsuk-table__cell">*<span class="nhsuk-u-visually-hidden">' in page
     assert "withheld under disclosure control" in page
+
+
+def test_a_chart_is_drawn_once_and_forgotten_when_no_page_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, public: list[Publication]
+) -> None:
+    drawn: list[MeasureChartBody] = []
+
+    def counting(body: MeasureChartBody) -> bytes:
+        drawn.append(body)
+        return draw(body)
+
+    monkeypatch.setattr(publisher_module, "draw", counting)
+    chart = next(p for p in public if isinstance(p.body, MeasureChartBody))
+    site = SitePublisher(tmp_path)
+    site.deliver(chart)
+    assert len(drawn) == 1, "the measures page and the chart's own page share one drawing"
+    for publication in public:
+        site.deliver(publication)
+    assert len(drawn) == 1, "drawn again for no later delivery"
+    kept = sorted((tmp_path / FOLDER / "charts").glob("*.svg"))
+    assert len(kept) == 1
+    body = _body([PointLabel.COMMON_CAUSE] * 3)
+    later = chart.created_at + dt.timedelta(days=1)
+    site.deliver(attrs.evolve(chart, id=uuid.uuid4(), body=body, created_at=later))
+    assert len(drawn) == 2
+    assert kept[0] not in sorted((tmp_path / FOLDER / "charts").glob("*.svg"))

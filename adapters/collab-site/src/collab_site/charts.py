@@ -5,6 +5,7 @@ say what it shows, and the rows of its data table."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import attrs
 from markupsafe import Markup
@@ -22,7 +23,16 @@ from collab_core import (
 )
 from collab_site.formatting import plain, words
 
-__all__ = ["ChartView", "describe", "inline_svg"]
+__all__ = ["ChartView", "Draw", "describe", "draw", "inline_svg"]
+
+#: How a page gets the SVG of a chart (the publisher may keep what it drew before).
+Draw = Callable[[MeasureChartBody], bytes]
+
+
+def draw(body: MeasureChartBody) -> bytes:
+    """The chart's SVG, drawn by collab_core's renderer with the measure's name as its title."""
+    return render_measure_chart(body, "svg", title=body.name)
+
 
 _SPECIAL = {
     PointLabel.SPECIAL_CAUSE_IMPROVEMENT: "special cause improvement",
@@ -145,8 +155,8 @@ class ChartView:
     description: str
 
     @classmethod
-    def of(cls, body: MeasureChartBody, anchor: str) -> ChartView:
-        svg = render_measure_chart(body, "svg", title=body.name)
+    def of(cls, body: MeasureChartBody, anchor: str, drawn: Draw = draw) -> ChartView:
+        svg = drawn(body)
         return cls(anchor, body, inline_svg(svg, anchor, f"{anchor}-description"), describe(body))
 
     @property

@@ -26,7 +26,7 @@ from collab_core import (
     to_payload,
 )
 from collab_core.ports import Publication
-from collab_site.charts import ChartView
+from collab_site.charts import ChartView, Draw, draw
 from collab_site.formatting import counts_in, dated, percent, plain, shown, slug, words
 
 B = TypeVar("B")
@@ -170,7 +170,8 @@ def _flags(bodies: Iterable[object]) -> dict[str, bool]:
 class _Site:
     """Builds the pages of one site from the publications it holds."""
 
-    def __init__(self, publications: Sequence[Publication]) -> None:
+    def __init__(self, publications: Sequence[Publication], drawn: Draw) -> None:
+        self.drawn = drawn
         self.publications = publications
         self.trust_names = _trust_names(publications)
         self.headlines = _of(publications, HeadlineTargetsBody)
@@ -212,7 +213,7 @@ class _Site:
         path = own_page(publication)
         if path not in self._chart_views:
             anchor = "chart-" + slug(body.measure, body.period.label)
-            self._chart_views[path] = ChartView.of(body, anchor)
+            self._chart_views[path] = ChartView.of(body, anchor, self.drawn)
         return self._chart_views[path]
 
     # -- the overview and the headline targets ---------------------------------------------
@@ -581,9 +582,11 @@ def _fraction(value: Any) -> Any:
     return value if isinstance(value, Fraction) else Fraction(value).limit_denominator(10_000)
 
 
-def site_pages(publications: Sequence[Publication], site_title: str) -> list[Page]:
+def site_pages(
+    publications: Sequence[Publication], site_title: str, drawn: Draw = draw
+) -> list[Page]:
     """Every page of a site holding ``publications``, in path order."""
-    site = _Site(publications)
+    site = _Site(publications, drawn)
     site.overview("index.html", site.headlines[0] if site.headlines else None, site_title)
     for held in site.headlines:
         site.overview(own_page(held[0]), held, held[0].title)

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from collab_core import ConfigurationError
+from collab_core import ConfigurationError, MeasureChartBody, to_json
 from collab_core.ports import DeliveryReceipt, Publication
+from collab_site.charts import draw
 from collab_site.files import copy_assets, write_atomic
 from collab_site.formatting import dated, percent, plain, shown, slug, words
 from collab_site.manifest import FOLDER, Manifest
@@ -48,6 +50,33 @@ def environment() -> jinja2.Environment:
         action_rows=action_rows,
     )
     return env
+
+
+class ChartStore:
+    """The charts drawn before, kept as SVG files named by a hash of the body they show, so
+    that a chart is drawn once however often the pages around it are drawn again."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._used: set[str] = set()
+
+    def draw(self, body: MeasureChartBody) -> bytes:
+        name = hashlib.sha256(to_json(body).encode()).hexdigest() + ".svg"
+        self._used.add(name)
+        path = self._folder / name
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            svg = draw(body)
+            write_atomic(path, svg)
+            return svg
+
+    def prune(self) -> None:
+        """Remove the charts no page showed this time."""
+        if self._folder.is_dir():
+            for path in self._folder.glob("*.svg"):
+                if path.name not in self._used:
+                    path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -132,7 +161,9 @@ class SitePublisher:
         """Draw every page of the site from ``manifest``'s publications, remove pages no
         publication holds any more, and save the manifest; the paths of the pages."""
         copy_assets(self._folder)
-        pages = site_pages(manifest.publications(), self._title)
+        charts = ChartStore(self._folder / FOLDER / "charts")
+        pages = site_pages(manifest.publications(), self._title, charts.draw)
+        charts.prune()
         paths = [path for page in pages for path in [self._write(page)]]
         current = {page.path for page in pages}
         for stale in set(manifest.pages) - current:
