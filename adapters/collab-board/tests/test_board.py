@@ -22,14 +22,17 @@ from collab_board import BoardPublisher, cell_value, tables_of
 from collab_board.tables import BLOCKS
 from collab_core import (
     NHS_DIGITAL,
+    ActionStatus,
     Audience,
     Collaborative,
     ConfigurationError,
     Count,
     Quarter,
     Share,
+    capability_growth,
 )
 from collab_core.ports import Publication
+from collab_core.publications import CAPABILITY_BASELINE_ON
 from collab_core.synthetic import SyntheticCollaborative
 from collab_core.testing.strategies import counts, shares
 
@@ -140,7 +143,21 @@ def test_the_dashboard_sheet_is_the_library_dashboard_quarters_across_items_down
     ]
     trend = _rows(book["Quarterly trend"])
     assert [r[0] for r in trend] == [q.label for q in YEAR.quarters]
-    assert trend[0][1] == _count(figures.row(None, YEAR.quarters[0]).all_ages.in_scope, audience)  # type: ignore[union-attr]
+    for row, quarter in zip(trend, YEAR.quarters, strict=True):
+        c = figures.row(None, quarter).all_ages  # type: ignore[union-attr]
+        assert row[1:] == [_count(n, audience) for n in (c.in_scope, c.reviewed, c.judged)]
+    items = list(collab.learning_items(start=YEAR.start, end=YEAR.end))
+    actions = [a for i in items for a in i.actions]
+    learning = [r[2] for r in _rows(book["Learning"])]
+    assert learning == [
+        _count(n, audience)
+        for n in (
+            len(items),
+            len(actions),
+            sum(1 for a in actions if a.status is ActionStatus.COMPLETED),
+            sum(1 for a in actions if a.impact is not None),
+        )
+    ]
     with zipfile.ZipFile(str(receipt.location)) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 1, "one native line chart: the quarterly trend"
@@ -217,7 +234,16 @@ def test_assurance_and_targets_sheets_are_the_library_figures(
         part = collab.sharing_coverage(quarter, Audience.COLLABORATIVE)
         assert row[:3] == [quarter.label, part.numerator, part.denominator]
     capability = {r[0]: r[1] for r in _rows(targets["Capability"])}
-    assert capability["Current"] == collab.capability_census(YEAR.end).count
+    growth = capability_growth(
+        collab.capability_census(CAPABILITY_BASELINE_ON), collab.capability_census(YEAR.end)
+    )
+    assert capability["Baseline"] == growth.baseline.count
+    assert capability["Current"] == growth.current.count
+    assert capability["Goal"] == pytest.approx(float(growth.target.goal))
+    assert capability["Expected on the trajectory"] == pytest.approx(
+        float(growth.progress.expected)
+    )
+    assert capability["On track"] == ("Yes" if growth.progress.on_track else "No")
     assert "Capability trajectory" in targets.sheetnames
 
 
