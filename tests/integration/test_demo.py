@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import socket
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,27 @@ def test_the_demo_publishes_through_every_installed_publisher_and_skips_mail_wit
     assert f"feed: {public} delivered" in text
     assert any((out / "board").glob("lfd-dashboard-trust-board-*.xlsx"))
     assert (out / "feed" / "public.atom").is_file()
+
+
+def test_the_demo_mails_through_the_smtp_server_it_is_given(tmp_path: Path) -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        out = io.StringIO()
+        demo.run(
+            "memory://",
+            trusts=3,
+            deaths_per_trust_year=25,
+            out_dir=tmp_path / "out",
+            out=out,
+            smtp=f"127.0.0.1:{port}",
+        )
+    finally:
+        controller.stop()
+    assert f"mail: {5 + 3} delivered; sent through 127.0.0.1:{port}" in out.getvalue()
