@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,9 +15,11 @@ from hypothesis import HealthCheck, given, settings
 
 from collab_core import (
     Audience,
+    BulletinItem,
     Collaborative,
     ConfigurationError,
     LearningBulletinBody,
+    OdsCode,
 )
 from collab_core.ports import Publication
 from collab_core.synthetic import SyntheticCollaborative
@@ -131,6 +134,26 @@ def test_any_bulletin_makes_a_valid_feed_with_one_entry_per_item(publication: Pu
 
 def test_xml_text_keeps_what_xml_can_hold() -> None:
     assert xml_text("a\x00b\x1fc\td\ne") == "abc\td\ne"
+
+
+def test_an_item_titled_with_control_characters_only_still_makes_a_valid_entry(
+    tmp_path: Path,
+) -> None:
+    item = BulletinItem(
+        title="\x01",
+        what_was_learnt="Follow-up calls within 72 hours.",
+        trust=OdsCode("RH8"),
+        recorded_on=dt.date(2018, 5, 1),
+        shared_on=dt.date(2018, 6, 1),
+    )
+    body = LearningBulletinBody(
+        audience="staff", period=YEAR, shared_with=Audience.STAFF, items=(item,)
+    )
+    bulletin = Publication(uuid.uuid4(), "learning_bulletin", Audience.STAFF, "Bulletin", body, AT)
+    publisher = FeedPublisher.from_settings({"folder": str(tmp_path)})
+    parsed = feedparser.parse(str(publisher.deliver(bulletin).location))
+    assert not parsed.bozo
+    assert [e.title for e in parsed.entries] == ["Untitled"]
 
 
 def test_settings_are_checked() -> None:

@@ -237,11 +237,12 @@ class FeedPublisher:
         for eid, data in order:
             entry = feed.add_entry(order="append")
             entry.id(eid)
-            entry.title(xml_text(data["title"]))
+            # Atom requires a title: one of nothing but control characters becomes "Untitled"
+            entry.title(xml_text(data["title"]).strip() or "Untitled")
             entry.content(xml_text(data["content"]), type="text")
             entry.published(data["published"])
             entry.updated(data["updated"])
-            if data["author"]:
+            if data["author"] and xml_text(data["author"]).strip():
                 entry.author({"name": xml_text(data["author"])})
             for term, label in data["categories"]:
                 entry.category(term=xml_text(term), label=xml_text(label))
