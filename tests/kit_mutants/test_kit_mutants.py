@@ -183,3 +183,43 @@ def test_every_method_of_the_store_port_has_a_mutant() -> None:
     covered = {m.where for m in MUTANTS}
     assert methods - covered == set()
     assert {"UnitOfWork", "RecordSpec", "Versioned"} <= covered
+
+
+# -- a state machine failure pastes into a test -------------------------------------------------
+
+
+def test_a_state_machine_failure_pasted_into_a_test_reproduces_it() -> None:
+    """The steps below are the state machine's own report of a failing run on the mutant whose
+    deliveries clear the last error, pasted as printed, with the imports they need."""
+    import datetime
+    from uuid import UUID
+
+    from collab_core import Audience, MemberKind, OdsCode
+    from collab_core.domain.people import Member
+    from collab_core.ports import Publication
+    from collab_core.testing._records import moved
+    from collab_core.testing.conformance import StoreStateMachine
+
+    broken = next(m for m in MUTANTS if m.name == "delivery-clears-errors").store
+    name = f"pasted-{uuid.uuid4()}"
+    StoreStateMachineRun = StoreStateMachine.bound_to(lambda: broken(name))  # noqa: N806
+
+    with pytest.raises(AssertionError):  # noqa: PT012 - the pasted steps, as printed
+        state = StoreStateMachineRun()
+        state.store_agrees_with_reference()
+        state.abandon_a_unit_by_exception(drawn=[moved(*(Member(id=UUID('e3e70682-c209-4cac-629f-6fbed82c07cd'), handle='0', kind=MemberKind.STAFF, trust=None, joined=datetime.date(2016, 4, 1), left=None), OdsCode(code='RH8')))])  # fmt: skip  # noqa: E501
+        state.store_agrees_with_reference()
+        (entries_0,) = state.enqueue(publications=[Publication(
+             id=UUID('f728b4fa-4248-5e3a-0a5d-2f346baa9455'),
+             kind='learning_bulletin',
+             audience=Audience.FAMILY,
+             title='0',
+             body={},
+             created_at=datetime.datetime(2016, 4, 1, 0, 0, tzinfo=datetime.UTC),
+         )])  # fmt: skip
+        state.store_agrees_with_reference()
+        state.fail(at=datetime.datetime(2016, 4, 1, 0, 0, tzinfo=datetime.UTC), entry=entries_0, error='0')  # fmt: skip  # noqa: E501
+        state.store_agrees_with_reference()
+        state.deliver(at=datetime.datetime(2016, 4, 1, 0, 0, tzinfo=datetime.UTC), ids=[entries_0])  # fmt: skip  # noqa: E501
+        state.store_agrees_with_reference()
+    state.teardown()

@@ -11,15 +11,18 @@ from typing import Any, ClassVar
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, note, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
+    Bundle,
     RuleBasedStateMachine,
     invariant,
+    multiple,
     precondition,
     rule,
     run_state_machine_as_test,
 )
+from hypothesis.vendor import pretty
 
 from collab_core.domain.errors import ConcurrencyError
 from collab_core.domain.identifiers import OdsCode
@@ -32,6 +35,7 @@ from collab_core.ports import (
     RecordSpec,
     Store,
     Versioned,
+    record_key,
     spec_for,
 )
 from collab_core.testing import _records as recs
@@ -49,10 +53,22 @@ from collab_core.testing.conformance._support import (
 _ODS_CHARACTERS = string.ascii_uppercase + string.digits
 
 
+# A failing run prints its steps as code: members of collab_core's string enums print as
+# ``Audience.FAMILY`` (as Hypothesis prints other enums), not as ``<Audience.FAMILY: 'family'>``.
+pretty.for_type_by_name("enum", "StrEnum", pretty._repr_enum)
+
 #: Default runs of the state machine (each run is a fresh sequence of operations).
 STATE_MACHINE_EXAMPLES = 30
 #: Default operations per run of the state machine.
 STATE_MACHINE_STEPS = 25
+
+
+@attrs.frozen
+class Slot:
+    """A record the state machine committed, and a variant of it under the same key."""
+
+    record: Any
+    variant: Any
 
 
 class StoreStateMachine(RuleBasedStateMachine):
@@ -79,6 +95,13 @@ class StoreStateMachine(RuleBasedStateMachine):
         TestMyStoreStateful = StoreStateMachine.for_store(lambda: MyStore("data"))
     """
 
+    #: Records this run committed, each with a variant under the same key: the rules that change
+    #: or re-write a record draw from here, never from what the store held before, so that a
+    #: run replays exactly.
+    written: Bundle[Slot] = Bundle("written")
+    #: The ids of the outbox entries this run enqueued.
+    entries: Bundle[uuid.UUID] = Bundle("entries")
+
     def __init__(self, open_store: StoreOpener) -> None:
         super().__init__()
         self._open_store = open_store
@@ -89,13 +112,10 @@ class StoreStateMachine(RuleBasedStateMachine):
         self._base_outbox = (
             len(self.store.outbox(status=None)) if self._has(Capability.OUTBOX) else 0
         )
-        # Records written in this run, one per key: draws come only from these (never from
-        # what the store held before), so that a run replays exactly.
-        self.written: list[tuple[str, Any]] = []
-        self._slots: set[tuple[str, str]] = set()
         # Every key this run tried to write, committed or not: where a leak would show.
         self._touched: set[tuple[str, str]] = set()
-        self.entries: list[uuid.UUID] = []
+        # The outbox entries this run enqueued (the bundle holds the same).
+        self._entries: list[uuid.UUID] = []
         # Not drawn by Hypothesis on purpose: a replay gets keys no earlier run has used.
         self._salt = uuid.uuid4().int
         self._codes: dict[str, OdsCode] = {}
@@ -191,47 +211,58 @@ class StoreStateMachine(RuleBasedStateMachine):
                 self._codes_taken.add(code)
                 return OdsCode(code)
 
-    def _remember(self, records: Sequence[Any]) -> None:
-        for r in records:
-            spec = spec_for(type(r))
-            slot = (spec.kind, spec.key(r))
-            if slot not in self._slots:
-                self._slots.add(slot)
-                self.written.append((spec.kind, r))
+    def _slots(self, pairs: Sequence[tuple[Any, Any]]) -> list[Slot]:
+        """Each drawn record and its variant, under a key of this run's own."""
+        records = self._own([record for record, _ in pairs])
+        return [
+            Slot(record, recs.with_key(variant, record))
+            for record, (_, variant) in zip(records, pairs, strict=True)
+        ]
 
     def _mine(self, kind: str, found: Iterator[Versioned[Any]]) -> list[Versioned[Any]]:
         spec: RecordSpec[Any] = spec_for(kind)
         return [v for v in found if (kind, spec.key(v.record)) in self._touched]
 
+    def _current(self, slot: Slot) -> Versioned[Any]:
+        spec: RecordSpec[Any] = spec_for(type(slot.record))
+        current = self.model.get(spec.type, spec.key(slot.record))
+        assert current is not None, "a slot in the bundle was committed"
+        return current
+
+    def _changed(self, slot: Slot) -> Any:
+        """The slot's record as it is not now: its variant, or the record back again."""
+        current = self._current(slot).record
+        return slot.variant if current == slot.record else slot.record
+
     # -- writes ----------------------------------------------------------------------------------
 
-    @rule(drawn=st.lists(recs.records(), min_size=1, max_size=4))
-    def commit_new_records(self, drawn: list[Any]) -> None:
-        batch = self._own(drawn)
-        note(f"commit {len(batch)} new record(s)")
+    @rule(target=written, drawn=st.lists(recs.record_pairs(), min_size=1, max_size=4))
+    def commit_new_records(self, drawn: list[tuple[Any, Any]]) -> Any:
+        slots = self._slots(drawn)
+        batch = [s.record for s in slots]
         self._both(lambda s: _put(s, batch))
-        self._remember(batch)
+        return multiple(*slots)
 
-    @rule(data=st.data(), kind=st.sampled_from(_KINDS))
-    def commit_records_of_one_kind(self, data: st.DataObject, kind: str) -> None:
-        batch = self._own(data.draw(st.lists(recs.record_of(kind), min_size=2, max_size=5)))
+    @rule(
+        target=written,
+        drawn=st.sampled_from(_KINDS).flatmap(
+            lambda kind: st.lists(recs.record_pairs(kind), min_size=2, max_size=5)
+        ),
+    )
+    def commit_records_of_one_kind(self, drawn: list[tuple[Any, Any]]) -> Any:
+        slots = self._slots(drawn)
+        batch = [s.record for s in slots]
         self._both(lambda s: _put(s, batch))
-        self._remember(batch)
+        return multiple(*slots)
 
-    @precondition(lambda self: bool(self.written))
-    @rule(data=st.data())
-    def commit_changed_records(self, data: st.DataObject) -> None:
-        picked = data.draw(st.lists(st.sampled_from(self.written), min_size=1, max_size=3))
-        changed = [recs.with_key(data.draw(recs.record_of(kind)), old) for kind, old in picked]
+    @rule(picked=st.lists(written, min_size=1, max_size=3))
+    def commit_changed_records(self, picked: list[Slot]) -> None:
+        changed = [self._changed(slot) for slot in picked]
         self._both(lambda s: _put(s, changed))
 
-    @precondition(lambda self: bool(self.written))
-    @rule(data=st.data())
-    def commit_unchanged_records(self, data: st.DataObject) -> None:
-        kind, old = data.draw(st.sampled_from(self.written))
-        spec: RecordSpec[Any] = spec_for(kind)
-        current = self.model.get(spec.type, spec.key(old))
-        assert current is not None
+    @rule(slot=written)
+    def commit_unchanged_records(self, slot: Slot) -> None:
+        current = self._current(slot)
         versions = self._both(lambda s: _put(s, [current.record]))
         assert versions == (current.version,)
 
@@ -246,53 +277,46 @@ class StoreStateMachine(RuleBasedStateMachine):
         self._both(abandon)
 
     @rule(
+        target=written,
         dropped=st.lists(recs.records(), min_size=1, max_size=3),
-        kept=st.lists(recs.records(), max_size=3),
+        kept=st.lists(recs.record_pairs(), max_size=3),
     )
-    def roll_back_then_commit(self, dropped: list[Any], kept: list[Any]) -> None:
-        dropped, kept = self._own(dropped), self._own(kept)
+    def roll_back_then_commit(self, dropped: list[Any], kept: list[tuple[Any, Any]]) -> Any:
+        dropped_records = self._own(dropped)
+        slots = self._slots(kept)
 
         def work(s: Store) -> tuple[int, ...]:
             with s.unit_of_work() as uow:
-                uow.put(dropped)
+                uow.put(dropped_records)
                 uow.rollback()
-                return uow.put(kept)
+                return uow.put([slot.record for slot in slots])
 
         self._both(work)
-        self._remember(kept)
+        return multiple(*slots)
 
-    @precondition(lambda self: bool(self.written))
-    @rule(data=st.data(), off_by=st.sampled_from([-1, 1, "new"]))
-    def refuse_a_stale_write(self, data: st.DataObject, off_by: int | str) -> None:
-        kind, old = data.draw(st.sampled_from(self.written))
-        spec: RecordSpec[Any] = spec_for(kind)
-        current = self.model.get(spec.type, spec.key(old))
-        assert current is not None
+    @rule(slot=written, off_by=st.sampled_from([-1, 1, "new"]), bystander=recs.records())
+    def refuse_a_stale_write(self, slot: Slot, off_by: int | str, bystander: Any) -> None:
+        current = self._current(slot)
         stale = 0 if off_by == "new" else max(0, current.version + int(off_by))
         if stale == current.version:
             stale = current.version + 1
-        changed = recs.with_key(data.draw(recs.record_of(kind)), old)
-        bystander = self._own([data.draw(recs.records())])[0]
-        bystander_spec: RecordSpec[Any] = spec_for(type(bystander))
-        if (bystander_spec.kind, bystander_spec.key(bystander)) == (kind, spec.key(old)):
+        changed = self._changed(slot)
+        (other,) = self._own([bystander])
+        if record_key(other) == record_key(changed) and type(other) is type(changed):
             return  # a bystander under the same key would move the version this unit sees
 
         def write(s: Store) -> None:
             with s.unit_of_work() as uow:
-                uow.put([bystander])
+                uow.put([other])
                 uow.put([changed], expected_versions=[stale])
 
         outcome = self._both(write)
         assert isinstance(outcome, ConcurrencyError)
 
-    @precondition(lambda self: bool(self.written))
-    @rule(data=st.data())
-    def write_at_the_expected_version(self, data: st.DataObject) -> None:
-        kind, old = data.draw(st.sampled_from(self.written))
-        spec: RecordSpec[Any] = spec_for(kind)
-        current = self.model.get(spec.type, spec.key(old))
-        assert current is not None
-        changed = recs.with_key(data.draw(recs.record_of(kind)), old)
+    @rule(slot=written)
+    def write_at_the_expected_version(self, slot: Slot) -> None:
+        current = self._current(slot)
+        changed = self._changed(slot)
 
         def write(s: Store) -> tuple[int, ...]:
             with s.unit_of_work() as uow:
@@ -303,43 +327,52 @@ class StoreStateMachine(RuleBasedStateMachine):
     @precondition(lambda self: self._has(Capability.REOPENABLE))
     @rule()
     def reopen(self) -> None:
-        note("close and re-open the store")
         self.store.close()
         self.store = self._open_store()
 
     # -- the outbox ------------------------------------------------------------------------------
 
     @precondition(lambda self: self._has(Capability.OUTBOX))
-    @rule(publications=st.lists(recs.outbox_publications(), min_size=1, max_size=3))
-    def enqueue(self, publications: list[Publication]) -> None:
-        entries = [_entry(p, publisher=f"p{i % 2}") for i, p in enumerate(publications)]
+    @rule(target=entries, publications=st.lists(recs.outbox_publications(), min_size=1, max_size=3))
+    def enqueue(self, publications: list[Publication]) -> Any:
+        queued = [_entry(p, publisher=f"p{i % 2}") for i, p in enumerate(publications)]
 
         def work(s: Store) -> None:
             with s.unit_of_work() as uow:
-                uow.enqueue(entries)
+                uow.enqueue(queued)
 
         self._both(work)
-        self.entries.extend(e.id for e in entries)
+        self._entries.extend(e.id for e in queued)
+        return multiple(*(e.id for e in queued))
 
-    @precondition(lambda self: self._has(Capability.OUTBOX) and bool(self.entries))
-    @rule(data=st.data(), at=recs.timestamps)
-    def deliver(self, data: st.DataObject, at: dt.datetime) -> None:
-        ids = data.draw(st.lists(st.sampled_from(self.entries), min_size=1, max_size=2))
-
+    @precondition(lambda self: self._has(Capability.OUTBOX))
+    @rule(ids=st.lists(entries, min_size=1, max_size=2), at=recs.timestamps)
+    def deliver(self, ids: list[uuid.UUID], at: dt.datetime) -> None:
         def work(s: Store) -> None:
             with s.unit_of_work() as uow:
                 uow.mark_delivered(ids, at)
 
         self._both(work)
 
-    @precondition(lambda self: self._has(Capability.OUTBOX) and bool(self.entries))
-    @rule(data=st.data(), at=recs.timestamps, error=recs.short_text)
-    def fail(self, data: st.DataObject, at: dt.datetime, error: str) -> None:
-        entry_id = data.draw(st.sampled_from(self.entries))
+    @precondition(lambda self: self._has(Capability.OUTBOX))
+    @rule(entry=entries, at=recs.timestamps, error=recs.short_text)
+    def fail(self, entry: uuid.UUID, at: dt.datetime, error: str) -> None:
+        def work(s: Store) -> None:
+            with s.unit_of_work() as uow:
+                uow.mark_failed(entry, error, at)
+
+        self._both(work)
+
+    @precondition(lambda self: self._has(Capability.OUTBOX))
+    @rule(entry=entries, at=recs.timestamps, error=recs.short_text)
+    def retry_after_a_failure(self, entry: uuid.UUID, at: dt.datetime, error: str) -> None:
+        """A failed delivery, then a successful one: the failure's record is kept."""
 
         def work(s: Store) -> None:
             with s.unit_of_work() as uow:
-                uow.mark_failed(entry_id, error, at)
+                uow.mark_failed(entry, error, at)
+            with s.unit_of_work() as uow:
+                uow.mark_delivered([entry], at)
 
         self._both(work)
 
@@ -385,7 +418,7 @@ class StoreStateMachine(RuleBasedStateMachine):
             of_kind: RecordSpec[Any] = spec_for(kind)
             assert self.store.get(of_kind.type, key) == self.model.get(of_kind.type, key), key
         if self._has(Capability.OUTBOX):
-            ours = set(self.entries)
+            ours = set(self._entries)
             store_outbox = self.store.outbox(status=None)
             model_outbox = self.model.outbox(status=None)
             assert len(store_outbox) - self._base_outbox == len(model_outbox)
