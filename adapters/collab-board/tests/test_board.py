@@ -8,13 +8,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -34,7 +35,7 @@ from collab_core import (
 from collab_core.ports import Publication
 from collab_core.publications import CAPABILITY_BASELINE_ON
 from collab_core.synthetic import SyntheticCollaborative
-from collab_core.testing.strategies import counts, shares
+from collab_core.testing.strategies import counts, shares, typed_publications
 
 SYNTHETIC = SyntheticCollaborative(seed=5, trusts=4, years=2, deaths_per_trust_year=50)
 YEAR = SYNTHETIC.financial_years[-1]
@@ -309,6 +310,18 @@ def test_a_quarter_has_no_year_column(collab: Collaborative, tmp_path: Path) -> 
     path = BoardPublisher(tmp_path).deliver(collab.privacy_gate.check(built)).location
     sheet = load_workbook(str(path))["Dashboard"]
     assert [c.value for c in sheet[3]] == ["Item", "Block", "Figure", quarter.label]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(typed_publications())
+def test_any_publication_makes_a_workbook_that_reopens_with_every_row(
+    publication: Publication,
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        publisher = BoardPublisher(Path(folder))
+        book = load_workbook(str(publisher.deliver(publication).location))
+        for table in tables_of(publication):
+            assert len(_rows(book[table.name[:31]])) == len(table.rows)
 
 
 @given(counts())

@@ -19,7 +19,7 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 
 from collab_core import (
     Audience,
@@ -30,7 +30,7 @@ from collab_core import (
 )
 from collab_core.ports import Publication
 from collab_core.synthetic import SyntheticCollaborative
-from collab_core.testing.strategies import counts
+from collab_core.testing.strategies import counts, typed_publications
 from collab_mail import MailPublisher
 from collab_mail.message import text_of
 
@@ -245,6 +245,23 @@ def test_settings_are_checked_and_a_password_never_travels_in_clear() -> None:
         MailPublisher.from_settings(
             {**good, "username": "u", "password_env": "PATH", "starttls": False}
         )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(typed_publications())
+def test_any_publication_makes_a_message_that_reads_back_with_both_parts(
+    publication: Publication,
+) -> None:
+    mail = MailPublisher.from_settings(
+        {"host": "smtp.example", "sender": "a@b.example", "recipients": ["c@d.example"]}
+    )
+    sent = mail.message(publication).as_bytes()
+    message = email.message_from_bytes(sent, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    assert message["Subject"] == publication.title
+    assert set(message.keys()) <= HEADERS
+    assert message.get_body(("plain",)) is not None
+    assert message.get_body(("html",)) is not None
 
 
 @given(counts())

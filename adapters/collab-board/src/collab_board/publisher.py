@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from collab_board.tables import Table, cell_value, tables_of
+from collab_board.tables import Cell, Table, cell_value, tables_of
 from collab_core import (
     ConfigurationError,
     Count,
@@ -118,11 +119,11 @@ def _cover(sheet: Worksheet, publication: Publication, tables: tuple[Table, ...]
 
 
 def _details(sheet: Worksheet, title: str, details: list[tuple[str, Any]]) -> None:
-    sheet["A1"] = title
+    sheet["A1"] = _safe(title)
     sheet["A1"].font = _TITLE
     for row, (label, value) in enumerate(details, start=3):
         sheet.cell(row, 1, label).font = _BOLD
-        cell = sheet.cell(row, 2, cell_value(value))
+        cell = sheet.cell(row, 2, _safe(cell_value(value)))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if isinstance(value, dt.date):
             cell.number_format = "dd mmm yyyy"
@@ -130,16 +131,21 @@ def _details(sheet: Worksheet, title: str, details: list[tuple[str, Any]]) -> No
     sheet.column_dimensions["B"].width = 90
 
 
+def _safe(value: Cell) -> Cell:
+    """``value`` without the control characters a workbook cannot hold."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def _sheet(sheet: Worksheet, table: Table) -> None:
-    sheet["A1"] = table.title
+    sheet["A1"] = _safe(table.title)
     sheet["A1"].font = _TITLE
     header = 3
     for col, column in enumerate(table.columns, start=1):
-        sheet.cell(header, col, column.heading).font = _BOLD
+        sheet.cell(header, col, _safe(column.heading)).font = _BOLD
         sheet.column_dimensions[get_column_letter(col)].width = column.width
     for r, row in enumerate(table.rows, start=header + 1):
         for col, value in enumerate(row, start=1):
-            cell = sheet.cell(r, col, cell_value(value))
+            cell = sheet.cell(r, col, _safe(cell_value(value)))
             shown = _format(value)
             if shown is not None and not isinstance(cell.value, str):
                 cell.number_format = shown
@@ -148,9 +154,9 @@ def _sheet(sheet: Worksheet, table: Table) -> None:
     sheet.freeze_panes = sheet.cell(header + 1, table.frozen + 1).coordinate
     if table.chart is not None and table.rows:
         chart = LineChart()
-        chart.title = table.chart.title
-        chart.y_axis.title = table.chart.y_title
-        chart.x_axis.title = table.columns[0].heading
+        chart.title = ILLEGAL_CHARACTERS_RE.sub("", table.chart.title)
+        chart.y_axis.title = ILLEGAL_CHARACTERS_RE.sub("", table.chart.y_title)
+        chart.x_axis.title = ILLEGAL_CHARACTERS_RE.sub("", table.columns[0].heading)
         chart.height, chart.width = 8, 18
         last = header + len(table.rows)
         data = Reference(sheet, min_col=2, max_col=len(table.columns), min_row=header, max_row=last)

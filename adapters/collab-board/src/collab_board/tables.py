@@ -16,6 +16,8 @@ import attrs
 from collab_core import (
     AssuranceBody,
     Count,
+    DashboardCell,
+    DashboardRow,
     Figure,
     FinancialYear,
     HeadlineTargetsBody,
@@ -114,22 +116,29 @@ def _c(*headings: str, width: int = 14) -> tuple[Column, ...]:
     return tuple(Column(h, max(width, len(h) + 2)) for h in headings)
 
 
+def _block(row: DashboardRow, block: LfdBlock) -> DashboardCell | None:
+    return next((c for c in row.blocks if c.block is block), None)
+
+
+def _of(cell: DashboardCell | None, name: str) -> object:
+    """A figure of a block, or nothing for a block the row does not have."""
+    return None if cell is None else getattr(cell, name)
+
+
 def _dashboard(body: LfdDashboardBody) -> Iterator[Table]:
     periods = [r.period.label for r in body.rows]
     rows = []
     for block, label in BLOCKS:
-        cells = [next(c for c in r.blocks if c.block is block) for r in body.rows]
+        cells = [_block(r, block) for r in body.rows]
+        figures = (
+            ("27.1", "Deaths in scope", "deaths"),
+            ("27.2", "Reviewed or investigated", "reviewed"),
+            ("27.2", "% reviewed or investigated", "reviewed_share"),
+            ("27.3", "Judged more likely than not due to problems in care", "judged"),
+            ("27.3", "% judged due to problems in care", "judged_share"),
+        )
         rows += [
-            ("27.1", label, "Deaths in scope", *(c.deaths for c in cells)),
-            ("27.2", label, "Reviewed or investigated", *(c.reviewed for c in cells)),
-            ("27.2", label, "% reviewed or investigated", *(c.reviewed_share for c in cells)),
-            (
-                "27.3",
-                label,
-                "Judged more likely than not due to problems in care",
-                *tuple(c.judged for c in cells),
-            ),
-            ("27.3", label, "% judged due to problems in care", *(c.judged_share for c in cells)),
+            (item, label, words, *(_of(c, name) for c in cells)) for item, words, name in figures
         ]
     columns = (Column("Item", 6), Column("Block", 38), Column("Figure", 50), *_c(*periods))
     yield Table("Dashboard", "Learning from Deaths dashboard", columns, tuple(rows), frozen=3)
@@ -137,8 +146,10 @@ def _dashboard(body: LfdDashboardBody) -> Iterator[Table]:
     if quarters:
         trend = []
         for r in quarters:
-            cell = next(c for c in r.blocks if c.block is LfdBlock.ALL_AGES)
-            trend.append((r.period.label, cell.deaths, cell.reviewed, cell.judged))
+            cell = _block(r, LfdBlock.ALL_AGES)
+            trend.append(
+                (r.period.label, *(_of(cell, n) for n in ("deaths", "reviewed", "judged")))
+            )
         yield Table(
             "Quarterly trend",
             "Deaths in scope, reviewed and judged, all ages, by quarter",

@@ -81,8 +81,10 @@ def _stamp(day: dt.date) -> str:
 def _summary(publication: Publication) -> str:
     """A line of text for a publication that is not a bulletin."""
     body = publication.body
+    cell = None
     if isinstance(body, LfdDashboardBody) and body.rows:
-        cell = next(c for c in body.rows[-1].blocks if c.block is LfdBlock.ALL_AGES)
+        cell = next((c for c in body.rows[-1].blocks if c.block is LfdBlock.ALL_AGES), None)
+    if isinstance(body, LfdDashboardBody) and cell is not None:
         return (
             f"{body.rows[-1].period.label}: {cell.deaths} deaths in scope, {cell.reviewed} "
             f"reviewed or investigated, {cell.judged} judged more likely than not due to "

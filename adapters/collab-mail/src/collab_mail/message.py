@@ -83,8 +83,10 @@ def _tables(body: object) -> Iterator[dict[str, Any]]:
     if isinstance(body, LfdDashboardBody):
         rows = []
         for row in body.rows:
-            cell = next(c for c in row.blocks if c.block is LfdBlock.ALL_AGES)
-            rows.append((row.period, cell.deaths, cell.reviewed, cell.reviewed_share, cell.judged))
+            for cell in row.blocks:
+                if cell.block is LfdBlock.ALL_AGES:
+                    shown = (cell.deaths, cell.reviewed, cell.reviewed_share, cell.judged)
+                    rows.append((row.period, *shown))
         yield _table(
             "Deaths in scope, reviewed and judged (all ages)",
             ("Period", "Deaths", "Reviewed", "% reviewed", "Judged due to problems in care"),
