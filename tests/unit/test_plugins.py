@@ -649,3 +649,37 @@ def test_installed_plugins_obey_the_block_list() -> None:
     with Collaborative.open(environ=env) as collab:
         assert "example" not in collab.plugins.stores
         assert collab.plugins.failed == ()
+
+
+def test_a_scheme_no_store_serves_names_the_plugin_that_failed_to_load(
+    installed: list[_FakeEntryPoint],
+) -> None:
+    installed.append(
+        _FakeEntryPoint("dirstore", "collab-dirstore", ImportError("No module named 'orjsonx'"))
+    )
+    with pytest.raises(ConfigurationError) as caught:
+        Collaborative.open("dirstore:///srv/collab", environ=NO_ENV)
+    assert "no store serves the scheme 'dirstore'" in str(caught.value)
+    assert (
+        "(the plugin 'collab-dirstore' failed to load: ImportError: No module named 'orjsonx')"
+        in str(caught.value)
+    )
+
+
+def test_a_publisher_no_plugin_provides_names_the_plugin_that_failed_to_load(
+    installed: list[_FakeEntryPoint],
+) -> None:
+    installed.append(_FakeEntryPoint("board", "collab-board", ImportError("no openpyxl")))
+    with pytest.raises(ConfigurationError) as caught:
+        Collaborative.open("memory://", publishers={"board": {}}, environ=NO_ENV)
+    assert "no publisher is called 'board'" in str(caught.value)
+    assert "the plugin 'collab-board' failed to load: ImportError: no openpyxl" in str(caught.value)
+
+
+def test_without_failed_plugins_an_error_says_nothing_of_them(
+    installed: list[_FakeEntryPoint],
+) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Collaborative.open("dirstore:///srv/collab", environ=NO_ENV)
+    assert "failed to load" not in str(caught.value)
+    assert Plugins(environ=NO_ENV).failures_note() == ""

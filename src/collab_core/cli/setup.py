@@ -167,6 +167,7 @@ def upgrade(json: JSON = False) -> None:
             known = ", ".join(host.stores) or "none"
             raise ConfigurationError(
                 f"store: no store serves the scheme {scheme!r} (known schemes: {known})"
+                f"{host.failures_note()}"
             )
         shown = redact_url(config.store)
         if spec.upgrade is None:

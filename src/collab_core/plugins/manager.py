@@ -400,6 +400,18 @@ class Plugins:
         """The plugins that failed to load and were skipped."""
         return tuple(r for r in self._reports if r.status == PluginStatus.FAILED)
 
+    def failures_note(self) -> str:
+        """For an error that something no plugin provides may cause: the plugins that failed
+        to load, named with why, as `` (the plugin 'collab-dirstore' failed to load:
+        ImportError: ...)``; an empty string when none failed."""
+        if not self.failed:
+            return ""
+        named = [
+            f"the plugin {(r.distribution or r.name)!r} failed to load: {r.error}"
+            for r in self.failed
+        ]
+        return f" ({'; '.join(named)})"
+
     @property
     def names(self) -> tuple[str, ...]:
         """The names of the registered plugins, in load order."""

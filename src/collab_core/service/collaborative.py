@@ -139,7 +139,7 @@ class Collaborative:
                 known = ", ".join(host.stores) or "none"
                 raise ConfigurationError(
                     f"url: no store serves the scheme {scheme!r} of {redact_url(url)!r} "
-                    f"(known schemes: {known}; a plugin adds more)"
+                    f"(known schemes: {known}; a plugin adds more){host.failures_note()}"
                 )
             made: dict[str, Publisher] = {}
             for name, settings in (publishers or {}).items():
@@ -148,6 +148,7 @@ class Collaborative:
                     known = ", ".join(host.publishers) or "none"
                     raise ConfigurationError(
                         f"publishers: no publisher is called {name!r} (known: {known})"
+                        f"{host.failures_note()}"
                     )
                 made[name] = pspec.create(settings)
             store = open_store(spec.open, url)
@@ -471,6 +472,7 @@ class Collaborative:
             known = ", ".join(self._plugins.measures) or "none"
             raise ConfigurationError(
                 f"measure: no plugin registers {measure_id!r} (known measures: {known})"
+                f"{self._plugins.failures_note()}"
             )
         if spec.read is None:
             raise ConfigurationError(
@@ -498,6 +500,7 @@ class Collaborative:
             known = ", ".join(self._plugins.targets) or "none"
             raise ConfigurationError(
                 f"target: no plugin registers {target_id!r} (known targets: {known})"
+                f"{self._plugins.failures_note()}"
             )
         measured = self.measure_value(target.measure, on) if value is None else value
         return target.assess(measured, on)

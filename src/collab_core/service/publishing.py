@@ -40,7 +40,9 @@ def resolve_audience(plugins: Plugins, audience: Audience | str) -> AudienceSpec
     spec = plugins.audiences.get(name)
     if spec is None:
         known = ", ".join(sorted(plugins.audiences)) or "none"
-        raise ConfigurationError(f"audience: {name!r} is not a known audience (known: {known})")
+        raise ConfigurationError(
+            f"audience: {name!r} is not a known audience (known: {known}){plugins.failures_note()}"
+        )
     return spec
 
 
@@ -68,7 +70,9 @@ def build_publication(
     spec = plugins.publication_kind(kind)
     if spec is None:
         known = ", ".join(sorted(plugins.publication_kinds)) or "none"
-        raise ConfigurationError(f"kind: {kind!r} is not a publication kind (known: {known})")
+        raise ConfigurationError(
+            f"kind: {kind!r} is not a publication kind (known: {known}){plugins.failures_note()}"
+        )
     target = resolve_audience(plugins, audience)
     created = created_at or dt.datetime.now(dt.UTC)
     request = PublicationRequest(
