@@ -4,11 +4,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
+from typing import ClassVar
+
 import attrs
 import pytest
 
 from collab_core.domain.deaths import Death
 from collab_core.domain.errors import ConcurrencyError, DomainValidationError
+from collab_core.domain.identifiers import OdsCode
 from collab_core.domain.organisations import Trust
 from collab_core.ports import Capability, Store, Versioned
 from collab_core.testing.conformance._support import (
@@ -27,6 +32,11 @@ class ConcurrencyTests(KitBase):
     """Optimistic concurrency: expected versions and stale writes refused with
     :class:`~collab_core.ConcurrencyError`.
     """
+
+    #: Threads that write at once in the concurrency test of a CONCURRENT_WRITERS store, each
+    #: on an opening of its own, and the units of work each of them attempts.
+    concurrent_writers: ClassVar[int] = 4
+    concurrent_units: ClassVar[int] = 15
 
     # -- optimistic concurrency --------------------------------------------------------------
 
@@ -192,3 +202,110 @@ class ConcurrencyTests(KitBase):
         assert store.get(Trust, "RH8") is None, "the refused call's first record was committed"
         assert store.get(Trust, "RV5") == Versioned(later, 1)
         assert store.get(Death, death.id) == Versioned(death, 1)
+
+    # -- many writers at once (CONCURRENT_WRITERS) -------------------------------------------
+
+    def test_concurrent_writers_lose_nothing_and_double_nothing(
+        self, open_store: StoreOpener
+    ) -> None:
+        """:attr:`concurrent_writers` threads, each on an opening of its own, each commit
+        :attr:`concurrent_units` units: new deaths of the writer's own trust, a change to one of
+        its earlier deaths, and a bump of a counter every writer shares (at the version the unit
+        read, so a unit refused as stale is simply counted). Afterwards every committed death is
+        there once, no refused one is, and the counter went up once per committed unit."""
+        first = open_store()
+        try:
+            requires(first, Capability.CONCURRENT_WRITERS)
+            _put(first, [_counter(0)])
+            openings = [open_store() for _ in range(self.concurrent_writers)]
+        finally:
+            first.close()
+        codes = [f"W{i:02d}" for i in range(self.concurrent_writers)]
+        reports: list[_WriterReport] = []
+        errors: list[BaseException] = []
+
+        def writer(store: Store, code: str) -> None:
+            try:
+                reports.append(_write_for_a_while(store, code, self.concurrent_units))
+            except BaseException as exc:  # handed to the main thread, which fails the test
+                errors.append(exc)
+
+        threads = [
+            threading.Thread(target=writer, args=(store, code), name=f"writer {code}")
+            for store, code in zip(openings, codes, strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(_WRITERS_BOUND)
+        try:
+            assert not any(t.is_alive() for t in threads), "a writer never finished"
+            if errors:
+                raise errors[0]
+            check = openings[0]
+            committed_units = sum(r.committed for r in reports)
+            assert committed_units > 0, "no unit committed at all"
+            for report in reports:
+                stored = {
+                    str(v.record.id): v for v in check.scan(Death, trust=OdsCode(report.code))
+                }
+                lost = set(report.deaths) - set(stored)
+                doubled = set(stored) - set(report.deaths)
+                assert (lost, doubled) == (set(), set()), f"writer {report.code}"
+                changes = sum(v.version - 1 for v in stored.values())
+                assert changes == report.changes, f"writer {report.code}: lost changes"
+            counter = check.get(Trust, _COUNTER)
+            assert counter is not None
+            assert counter.version == 1 + committed_units, (
+                f"{committed_units} units each bumped the shared counter once, but it is at "
+                f"version {counter.version}: an update was lost"
+            )
+            assert counter.record == _counter(committed_units)
+        finally:
+            for store in openings:
+                store.close()
+
+
+#: The record every concurrent writer bumps: a trust whose name carries a counter.
+_COUNTER = "Z99"
+#: How long the kit waits for the concurrent writers to end at all.
+_WRITERS_BOUND = 300.0
+
+
+def _counter(count: int) -> Trust:
+    return Trust(OdsCode(_COUNTER), f"Shared counter {count}", dt.date(2017, 4, 1))
+
+
+@attrs.define
+class _WriterReport:
+    code: str
+    committed: int = 0
+    refused: int = 0
+    changes: int = 0
+    deaths: list[str] = attrs.field(factory=list)
+
+
+def _write_for_a_while(store: Store, code: str, units: int) -> _WriterReport:
+    """Attempt ``units`` units of work on ``store`` as the writer of trust ``code``."""
+    report = _WriterReport(code)
+    mine: list[Death] = []
+    for n in range(units):
+        fresh = [
+            _fixed_death(code, dt.date(2024, 4, 1) + dt.timedelta(days=n * 3 + i)) for i in range(3)
+        ]
+        changed = [attrs.evolve(mine[-1], age=(mine[-1].age or 0) + 1)] if mine else []
+        try:
+            with store.unit_of_work() as uow:
+                uow.put([*fresh, *changed])
+                got = uow.get(Trust, _COUNTER)
+                assert got is not None
+                count = int(got.record.name.rsplit(" ", 1)[1])
+                uow.put([_counter(count + 1)], expected_versions=[got.version])
+        except ConcurrencyError:
+            report.refused += 1
+            continue
+        report.committed += 1
+        report.changes += len(changed)
+        report.deaths.extend(str(d.id) for d in fresh)
+        mine = [*mine[:-1], *changed, *fresh] if changed else [*mine, *fresh]
+    return report
