@@ -49,13 +49,14 @@ from collab_core.serialization import (
     to_payload,
     unstructure,
 )
-from collab_core.service import Collaborative
+from collab_core.service import Collaborative, DeliveryReport, RetryPolicy
 from collab_core.sharing import (
     DEFAULT_AUDIENCES,
     AudienceSpec,
     Preview,
     PrivacyGate,
     PrivacyRule,
+    scrub_error_text,
 )
 
 __all__ = [
@@ -80,6 +81,7 @@ __all__ = [
     "DashboardLearning",
     "DashboardLookBack",
     "DashboardRow",
+    "DeliveryReport",
     "HeadlineTargetsBody",
     "LearningBulletinBody",
     "LfdDashboardBody",
@@ -93,6 +95,7 @@ __all__ = [
     "PublicationKind",
     "PublicationRequest",
     "PublicationSource",
+    "RetryPolicy",
     "from_json",
     "from_payload",
     "hookimpl",
@@ -101,6 +104,7 @@ __all__ = [
     "register_type",
     "registered_types",
     "render_measure_chart",
+    "scrub_error_text",
     "structure",
     "to_json",
     "to_payload",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 import operator
 import unicodedata
 import urllib.parse
@@ -42,6 +43,7 @@ from collab_core.serialization import (
     to_payload,
     unstructure,
 )
+from collab_core.serialization._upcasters import upcast_outbox_entry_v1_v2
 
 __all__ = [
     "RECORD_SPECS",
@@ -66,6 +68,7 @@ __all__ = [
     "Versioned",
     "key_text",
     "lfd_facts",
+    "outbox_key",
     "record_key",
     "redact_url",
     "sharing_trusts",
@@ -208,14 +211,19 @@ class Capability(enum.StrEnum):
     NATIVE_AGGREGATES = "native_aggregates"
     #: The publication outbox is kept.
     OUTBOX = "outbox"
+    #: Outbox entries are claimed before delivery (:meth:`Store.claim_outbox`), so that
+    #: deliverers in several processes at once never hand one entry to a publisher twice.
+    OUTBOX_CLAIMS = "outbox_claims"
 
 
 class OutboxStatus(enum.StrEnum):
-    """Where an outbox entry stands. A ``FAILED`` entry is still waiting to be retried."""
+    """Where an outbox entry stands. A ``FAILED`` entry is still waiting to be retried (at its
+    ``next_attempt_at``); a ``DEAD`` one failed too often and waits to be re-queued by hand."""
 
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+    DEAD = "dead"
 
 
 _ENVELOPE_KEYS = frozenset({"type", "schema_version", "data"})
@@ -318,9 +326,45 @@ class Publication:
         return orjson.dumps(content, option=orjson.OPT_SORT_KEYS).decode()
 
 
+def outbox_key(publication: Publication, publisher: str) -> str:
+    """The idempotency key of ``publication`` for ``publisher``: a SHA-256 of its canonical
+    content (:meth:`Publication.canonical_content`), its audience and the publisher's name, in
+    hex. Equal content for the same audience and publisher always has the same key, so the
+    outbox holds it once, and a publisher can deliver by key without making a second copy."""
+    text = orjson.dumps(
+        [publisher, Audience(publication.audience).value, publication.canonical_content()]
+    )
+    return hashlib.sha256(text).hexdigest()
+
+
+def _entry_key(entry: OutboxEntry) -> str:
+    return outbox_key(entry.publication, entry.publisher)
+
+
+def _key(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value or len(value) > 200 or not value.isprintable():
+        raise DomainValidationError(
+            attr.name, "must be 1 to 200 printable characters", sensitive=True
+        )
+
+
+def _aware_or_none(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, dt.datetime) or value.utcoffset() is None):
+        raise DomainValidationError(attr.name, "must be a timezone-aware datetime or None", value)
+
+
 @attrs.frozen
 class OutboxEntry:
-    """A publication waiting for one publisher to confirm delivery (ARCHITECTURE rule 4)."""
+    """A publication waiting for one publisher to confirm delivery (ARCHITECTURE rule 4).
+
+    :param key: the idempotency key, by default :func:`outbox_key` of the publication and the
+        publisher; an outbox holds one entry per key, and publishers receive it.
+    :param attempts: the failed delivery attempts so far.
+    :param last_error: the last failure, as the outbox stored it (scrubbed of identifiers).
+    :param next_attempt_at: when a ``FAILED`` entry may be tried again (``None``: at once).
+    :param claimed_by: the deliverer holding the entry's claim, while it delivers it.
+    :param claimed_until: when that claim lapses (a deliverer that died leaves it to lapse).
+    """
 
     id: uuid.UUID
     publisher: str
@@ -329,6 +373,25 @@ class OutboxEntry:
     attempts: int = 0
     last_error: str | None = None
     updated_at: dt.datetime | None = None
+    key: str = attrs.field(
+        default=attrs.Factory(_entry_key, takes_self=True), validator=_key, kw_only=True
+    )
+    next_attempt_at: dt.datetime | None = attrs.field(
+        default=None, validator=_aware_or_none, kw_only=True
+    )
+    claimed_by: str | None = attrs.field(default=None, kw_only=True)
+    claimed_until: dt.datetime | None = attrs.field(
+        default=None, validator=_aware_or_none, kw_only=True
+    )
+
+    def due(self, now: dt.datetime) -> bool:
+        """Whether a deliverer may take the entry at ``now``: it waits (``PENDING``, or
+        ``FAILED`` and past its ``next_attempt_at``) and no live claim holds it."""
+        if self.status not in (OutboxStatus.PENDING, OutboxStatus.FAILED):
+            return False
+        if self.next_attempt_at is not None and self.next_attempt_at > now:
+            return False
+        return self.claimed_until is None or self.claimed_until <= now
 
 
 @attrs.frozen
@@ -380,15 +443,33 @@ class UnitOfWork(Protocol):
         ...
 
     def mark_delivered(self, entry_ids: Sequence[uuid.UUID], at: dt.datetime) -> None:
-        """Mark outbox entries delivered at ``at``; ``attempts`` and ``last_error`` are kept. An
-        unknown id raises :class:`~collab_core.RecordNotFoundError` (kind ``"outbox entry"``)."""
+        """Mark outbox entries delivered at ``at`` and release their claims; ``attempts`` and
+        ``last_error`` are kept. An unknown id raises :class:`~collab_core.RecordNotFoundError`
+        (kind ``"outbox entry"``)."""
         ...
 
-    def mark_failed(self, entry_id: uuid.UUID, error: str, at: dt.datetime) -> None:
-        """Record a failed attempt: the status becomes ``FAILED``, ``attempts`` goes up by one
-        and ``last_error`` holds ``error``. The entry stays to be retried, and a later
-        :meth:`mark_delivered` still delivers it. An unknown id raises
+    def mark_failed(
+        self,
+        entry_id: uuid.UUID,
+        error: str,
+        at: dt.datetime,
+        *,
+        next_attempt_at: dt.datetime | None = None,
+        dead: bool = False,
+    ) -> None:
+        """Record a failed attempt: the status becomes ``FAILED`` (``DEAD`` when ``dead``),
+        ``attempts`` goes up by one, ``last_error`` holds ``error``, ``next_attempt_at`` says
+        when to try again, and the claim is released. A ``FAILED`` entry stays to be retried,
+        and a later :meth:`mark_delivered` still delivers it; a failure reported after a
+        delivery (a bounce) is recorded as a failure too. Any text is stored as given, NUL
+        included: it never makes this raise. An unknown id raises
         :class:`~collab_core.RecordNotFoundError`."""
+        ...
+
+    def requeue(self, entry_id: uuid.UUID, at: dt.datetime) -> None:
+        """Put a ``DEAD`` or ``FAILED`` entry back to ``PENDING`` with no attempts, to be tried
+        at once (its ``last_error`` is kept); an entry in another state is left as it is. An
+        unknown id raises :class:`~collab_core.RecordNotFoundError`."""
         ...
 
     def rollback(self) -> None:
@@ -455,6 +536,22 @@ class Store(Protocol):
         status (``status=None``: every status)."""
         ...
 
+    def claim_outbox(
+        self,
+        entry_ids: Sequence[uuid.UUID],
+        *,
+        claimant: str,
+        now: dt.datetime,
+        until: dt.datetime,
+    ) -> list[OutboxEntry]:
+        """Claim those of ``entry_ids`` that are :meth:`due <OutboxEntry.due>` at ``now`` for
+        ``claimant`` until ``until``, atomically, and return them as claimed (in enqueue
+        order); the others are skipped (OUTBOX_CLAIMS). Two claimants at once never both get
+        an entry: the second sees the first's live claim. :meth:`UnitOfWork.mark_delivered`
+        and :meth:`UnitOfWork.mark_failed` release the claim; a claim left by a deliverer that
+        died lapses at ``until``, and the entry is claimable again."""
+        ...
+
     def lfd_facts(self, query: LfdQuery) -> list[LfdFact]:
         """Native answer to :func:`collab_core.domain.facts.lfd_facts` (NATIVE_AGGREGATES)."""
         ...
@@ -470,15 +567,31 @@ class Store(Protocol):
 
 
 class Publisher(Protocol):
-    """Delivers publications somewhere: a site, a board pack, a bulletin, a feed."""
+    """Delivers publications somewhere: a site, a board pack, a bulletin, a feed.
+
+    The outbox delivers at least once: after a crash mid-delivery, an entry is handed over
+    again with the same ``key``. A publisher that writes or upserts by that key (a file named
+    after it, a page keyed on it) keeps one copy and declares :attr:`idempotent`; one that
+    cannot (an e-mail) receives an entry at most once more after each crash.
+    """
 
     @property
     def name(self) -> str:
         """The publisher's name, as configuration refers to it."""
         ...
 
-    def deliver(self, publication: Publication) -> DeliveryReceipt:
-        """Deliver one publication, or raise; the outbox retries failures."""
+    @property
+    def idempotent(self) -> bool:
+        """Whether delivering the same ``key`` twice leaves one copy (a file or page keyed by
+        it) rather than two (an e-mail sent twice)."""
+        ...
+
+    def deliver(self, publication: Publication, *, key: str) -> DeliveryReceipt:
+        """Deliver one publication, or raise; the outbox retries failures.
+
+        :param key: the outbox entry's idempotency key (:func:`outbox_key`): the same for
+            every attempt at the same content for this publisher.
+        """
         ...
 
 
@@ -550,6 +663,6 @@ class MeasureSpec:
 # read back by name alone (the domain's own names are pinned in collab_core.serialization).
 register_type(Versioned, "versioned")
 register_type(Publication, "publication")
-register_type(OutboxEntry, "outbox_entry")
+register_type(OutboxEntry, "outbox_entry", version=2, upcasters=[upcast_outbox_entry_v1_v2])
 register_type(DeliveryReceipt, "delivery_receipt")
 register_type(StoreUpgrade, "store_upgrade")

@@ -52,7 +52,11 @@ class _Kept:
     def name(self) -> str:
         return "kept"
 
-    def deliver(self, publication: Publication) -> DeliveryReceipt:
+    @property
+    def idempotent(self) -> bool:
+        return False
+
+    def deliver(self, publication: Publication, *, key: str) -> DeliveryReceipt:
         _Kept.kept.append(publication)
         return DeliveryReceipt("kept", publication.id, AT, location=publication.kind)
 

@@ -68,7 +68,11 @@ class _Publisher:
     def name(self) -> str:
         return str(self.settings.get("name", "board"))
 
-    def deliver(self, publication: Publication) -> DeliveryReceipt:
+    @property
+    def idempotent(self) -> bool:
+        return False
+
+    def deliver(self, publication: Publication, *, key: str) -> DeliveryReceipt:
         if self.fail:
             raise ConnectionError("the board pack share is offline")
         self.delivered.append(publication)

@@ -330,7 +330,11 @@ class _Board:
     def name(self) -> str:
         return "board"
 
-    def deliver(self, publication: Publication) -> DeliveryReceipt:
+    @property
+    def idempotent(self) -> bool:
+        return False
+
+    def deliver(self, publication: Publication, *, key: str) -> DeliveryReceipt:
         if self.down:
             raise ConnectionError("the board pack share is offline")
         self.delivered.append(publication)
@@ -341,6 +345,10 @@ class _Site(_Board):
     @property
     def name(self) -> str:
         return "site"
+
+    @property
+    def idempotent(self) -> bool:
+        return False
 
 
 class _Publishers:
@@ -373,7 +381,9 @@ def test_a_failing_publisher_does_not_stop_the_others() -> None:
         board = collab.publishers["board"]
         assert isinstance(board, _Board)
         board.down = False
-        retried = collab.deliver_pending(now=lambda: _AT)
+        # Not before its backoff (30 s, less jitter) has passed:
+        assert collab.deliver_pending(now=lambda: _AT).delivered == ()
+        retried = collab.deliver_pending(now=lambda: _AT + dt.timedelta(minutes=1))
         assert [r.publisher for r in retried.delivered] == ["board"]
         assert board.delivered == [publication]
 

@@ -302,7 +302,11 @@ class _Loud:
     def name(self) -> str:
         return "loud"
 
-    def deliver(self, publication: Publication) -> DeliveryReceipt:
+    @property
+    def idempotent(self) -> bool:
+        return False
+
+    def deliver(self, publication: Publication, *, key: str) -> DeliveryReceipt:
         tampered = attrs.evolve(publication, body={"note": f"Ring {NHS}"})
         PrivacyGate().check(tampered)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -5,10 +5,13 @@ reports revisions."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
+import uuid
 from typing import Any
 
+import attrs
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -18,6 +21,7 @@ from collab_sql_testkit import a_death, a_review, a_sharing, one_of_each_kind
 import collab_core
 from collab_core import (
     HOGAN_PREVENTABILITY,
+    Audience,
     RCP_AVOIDABILITY,
     DeathSetting,
     OdsCode,
@@ -25,7 +29,15 @@ from collab_core import (
     Score,
     StoreError,
 )
-from collab_core.ports import LfdQuery, lfd_facts, record_key, spec_for
+from collab_core.ports import (
+    LfdQuery,
+    OutboxEntry,
+    OutboxStatus,
+    Publication,
+    lfd_facts,
+    record_key,
+    spec_for,
+)
 from collab_sql import SqlStore, current, head_revision, upgrade
 from collab_sql.__main__ import main
 from collab_sql._derived import DERIVED
@@ -45,7 +57,7 @@ def test_a_new_database_is_built_at_the_newest_revision(store_url: str) -> None:
     with SqlStore.open(store_url):
         pass
     assert current(store_url) == head_revision()
-    assert known_revisions() == ["0001", "0002"]
+    assert known_revisions() == ["0001", "0002", "0003"]
 
 
 def test_the_migrations_build_exactly_the_schema_the_code_uses(store_url: str) -> None:
@@ -147,6 +159,60 @@ def test_a_database_at_the_previous_revision_is_upgraded_on_open_with_rows_intac
         assert any(f.judged for f in store.lfd_facts(query))
 
 
+def _outbox_row_at_revision_two(entry: OutboxEntry) -> dict[str, Any]:
+    p = entry.publication
+    return {
+        "id": str(entry.id),
+        "publisher": entry.publisher,
+        "status": entry.status.value,
+        "attempts": entry.attempts,
+        "last_error": entry.last_error,
+        "updated_at": None,
+        "publication_id": str(p.id),
+        "publication_kind": p.kind,
+        "audience": p.audience.value,
+        "title": p.title,
+        "body": json.dumps(dict(p.body)),
+        # As revision 0002 stored it on SQLite (PostgreSQL takes the datetime itself).
+        "created_at": p.created_at.isoformat(timespec="microseconds"),
+    }
+
+
+def test_outbox_rows_queued_before_keys_read_back_keyed_and_equal_content_is_not_queued_again(
+    store_url: str,
+) -> None:
+    upgrade(store_url, "0002")
+    made = dt.datetime(2019, 1, 15, 9, 30, tzinfo=dt.UTC)
+    publication = Publication(uuid.uuid4(), "note", Audience.TRUST_BOARD, "Board note", {"n": 1}, made)
+    other = attrs.evolve(publication, id=uuid.uuid4(), title="Another note")
+    first = OutboxEntry(uuid.uuid4(), "site", publication, OutboxStatus.FAILED, 2, "refused")
+    again = OutboxEntry(uuid.uuid4(), "site", attrs.evolve(publication, id=uuid.uuid4()))
+    third = OutboxEntry(uuid.uuid4(), "site", other)
+    engine = _engine(store_url)
+    outbox = sa.table("outbox", *(sa.column(c) for c in _outbox_row_at_revision_two(first)))
+    with engine.begin() as conn:
+        for entry in (first, again, third):
+            row = _outbox_row_at_revision_two(entry)
+            if engine.dialect.name == "postgresql":
+                row["created_at"] = made
+            conn.execute(outbox.insert().values(**row))
+    engine.dispose()
+    with SqlStore.open(store_url) as store:
+        assert current(store_url) == head_revision()
+        held = store.outbox(status=None)
+        # Every row reads back, the duplicate too, each keyed by its content and publisher.
+        assert [e.id for e in held] == [first.id, again.id, third.id]
+        assert [e.key for e in held] == [first.key, first.key, third.key]
+        assert (held[0].status, held[0].attempts, held[0].last_error) == (
+            OutboxStatus.FAILED,
+            2,
+            "refused",
+        )
+        with store.unit_of_work() as unit:
+            unit.enqueue([OutboxEntry(uuid.uuid4(), "site", publication)])
+        assert len(store.outbox(status=None)) == 3
+
+
 def test_a_row_that_does_not_decode_survives_the_backfill_and_is_reported_when_read(
     store_url: str,
 ) -> None:
@@ -224,13 +290,13 @@ def test_the_upgrade_command_upgrades_and_current_shows_the_revision(
     assert main(["upgrade", store_url, "--to", "0001"]) == 0
     assert "upgraded from none to 0001" in capsys.readouterr().out
     assert main(["upgrade", store_url]) == 0
-    assert "upgraded from 0001 to 0002" in capsys.readouterr().out
+    assert "upgraded from 0001 to 0003" in capsys.readouterr().out
     assert main(["upgrade", store_url]) == 0
-    assert "already at 0002" in capsys.readouterr().out
+    assert "already at 0003" in capsys.readouterr().out
     assert main(["current", store_url]) == 0
-    assert capsys.readouterr().out.strip() == "0002 (head)"
+    assert capsys.readouterr().out.strip() == "0003 (head)"
     assert main(["heads"]) == 0
-    assert capsys.readouterr().out.split() == ["0001", "0002"]
+    assert capsys.readouterr().out.split() == ["0001", "0002", "0003"]
 
 
 def test_the_command_reports_a_bad_url_without_a_traceback(
@@ -251,7 +317,7 @@ def test_python_dash_m_collab_sql_runs_the_command(sqlite_url: str) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "to 0002" in done.stdout
+    assert "to 0003" in done.stdout
 
 
 def test_the_plugin_offers_its_migrations_to_collab_upgrade(sqlite_url: str) -> None:

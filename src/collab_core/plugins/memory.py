@@ -142,7 +142,7 @@ class MemoryStore:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        caps = {Capability.OUTBOX}
+        caps = {Capability.OUTBOX, Capability.OUTBOX_CLAIMS}
         if self._name is not None:
             caps.add(Capability.REOPENABLE)
         return frozenset(caps)
@@ -223,6 +223,26 @@ class MemoryStore:
             and (status is None or e.status is status)
         ]
 
+    def claim_outbox(
+        self,
+        entry_ids: Sequence[uuid.UUID],
+        *,
+        claimant: str,
+        now: dt.datetime,
+        until: dt.datetime,
+    ) -> list[OutboxEntry]:
+        _check_claim(claimant, now, until)
+        wanted = set(entry_ids)
+        data = self._live()
+        claimed: list[OutboxEntry] = []
+        with data.lock:  # the one lock makes checking and claiming one step
+            for entry_id, entry in data.outbox.items():
+                if entry_id in wanted and entry.due(now):
+                    held = attrs.evolve(entry, claimed_by=claimant, claimed_until=until)
+                    data.outbox[entry_id] = held
+                    claimed.append(held)
+        return claimed
+
     def lfd_facts(self, query: LfdQuery) -> list[LfdFact]:
         return lfd_facts(
             (v.record for v in self.scan(Death)), (v.record for v in self.scan(Review)), query
@@ -249,6 +269,22 @@ class _Fail:
     id: uuid.UUID
     error: str
     at: dt.datetime
+    next_attempt_at: dt.datetime | None
+    dead: bool
+
+
+@attrs.frozen
+class _Requeue:
+    id: uuid.UUID
+    at: dt.datetime
+
+
+def _check_claim(claimant: object, now: object, until: object) -> None:
+    if not isinstance(claimant, str) or not claimant:
+        raise DomainValidationError("claimant", "must be a non-empty string", claimant)
+    for name, value in (("now", now), ("until", until)):
+        if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+            raise DomainValidationError(name, "must be a timezone-aware datetime", value)
 
 
 class _MemoryUnit:
@@ -260,7 +296,7 @@ class _MemoryUnit:
         self._open = False
         self._staged: dict[tuple[str, str], Versioned[Any]] = {}
         self._base: dict[tuple[str, str], int] = {}  # committed version when first written
-        self._outbox_ops: list[OutboxEntry | _Deliver | _Fail] = []
+        self._outbox_ops: list[OutboxEntry | _Deliver | _Fail | _Requeue] = []
         self._enqueued: set[uuid.UUID] = set()
 
     def __enter__(self) -> _MemoryUnit:
@@ -365,10 +401,23 @@ class _MemoryUnit:
             self._known_entry(entry_id)
         self._outbox_ops.append(_Deliver(tuple(entry_ids), at))
 
-    def mark_failed(self, entry_id: uuid.UUID, error: str, at: dt.datetime) -> None:
+    def mark_failed(
+        self,
+        entry_id: uuid.UUID,
+        error: str,
+        at: dt.datetime,
+        *,
+        next_attempt_at: dt.datetime | None = None,
+        dead: bool = False,
+    ) -> None:
         self._check_open()
         self._known_entry(entry_id)
-        self._outbox_ops.append(_Fail(entry_id, error, at))
+        self._outbox_ops.append(_Fail(entry_id, str(error), at, next_attempt_at, bool(dead)))
+
+    def requeue(self, entry_id: uuid.UUID, at: dt.datetime) -> None:
+        self._check_open()
+        self._known_entry(entry_id)
+        self._outbox_ops.append(_Requeue(entry_id, at))
 
     def rollback(self) -> None:
         self._staged.clear()
@@ -387,20 +436,50 @@ class _MemoryUnit:
             for (kind, key), versioned in self._staged.items():
                 data.table(kind)[key] = versioned
             outbox = data.outbox
+            keys = {e.key for e in outbox.values()}
             for op in self._outbox_ops:
                 if isinstance(op, OutboxEntry):
-                    outbox.setdefault(op.id, op)
-                elif isinstance(op, _Deliver):
-                    for entry_id in op.ids:
-                        outbox[entry_id] = attrs.evolve(
-                            outbox[entry_id], status=OutboxStatus.DELIVERED, updated_at=op.at
-                        )
+                    # One entry per id and one per key: the first enqueued stays.
+                    if op.id not in outbox and op.key not in keys:
+                        outbox[op.id] = op
+                        keys.add(op.key)
                 else:
-                    entry = outbox[op.id]
-                    outbox[op.id] = attrs.evolve(
-                        entry,
-                        status=OutboxStatus.FAILED,
-                        attempts=entry.attempts + 1,
-                        last_error=op.error,
-                        updated_at=op.at,
-                    )
+                    _apply(outbox, op)
+
+
+def _apply(outbox: dict[uuid.UUID, OutboxEntry], op: _Deliver | _Fail | _Requeue) -> None:
+    if isinstance(op, _Deliver):
+        for entry_id in op.ids:
+            if entry_id in outbox:
+                outbox[entry_id] = attrs.evolve(
+                    outbox[entry_id],
+                    status=OutboxStatus.DELIVERED,
+                    updated_at=op.at,
+                    claimed_by=None,
+                    claimed_until=None,
+                )
+        return
+    entry = outbox.get(op.id)
+    if entry is None:
+        return  # enqueued in this unit but a duplicate by key: nothing to change
+    if isinstance(op, _Fail):
+        outbox[op.id] = attrs.evolve(
+            entry,
+            status=OutboxStatus.DEAD if op.dead else OutboxStatus.FAILED,
+            attempts=entry.attempts + 1,
+            last_error=op.error,
+            updated_at=op.at,
+            next_attempt_at=op.next_attempt_at,
+            claimed_by=None,
+            claimed_until=None,
+        )
+    elif entry.status in (OutboxStatus.DEAD, OutboxStatus.FAILED):
+        outbox[op.id] = attrs.evolve(
+            entry,
+            status=OutboxStatus.PENDING,
+            attempts=0,
+            updated_at=op.at,
+            next_attempt_at=None,
+            claimed_by=None,
+            claimed_until=None,
+        )

@@ -9,6 +9,7 @@ from typing import Any
 __all__ = [
     "upcast_attribute_phase_v1_v2",
     "upcast_attribute_result_v1_v2",
+    "upcast_outbox_entry_v1_v2",
     "upcast_spc_options_v1_v2",
     "upcast_xmr_phase_v1_v2",
     "upcast_xmr_result_v1_v2",
@@ -54,3 +55,9 @@ def upcast_xmr_result_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
 def upcast_attribute_result_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
     """AttributeResult gained ``warnings``, and its phases and options their new fields."""
     return _upcast_chart_v1_v2(data, upcast_attribute_phase_v1_v2)
+
+
+def upcast_outbox_entry_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """OutboxEntry gained its retry time and claim (none, in version 1) and its idempotency key,
+    which a version-1 entry reads back computed from its publication and publisher."""
+    return {**data, "next_attempt_at": None, "claimed_by": None, "claimed_until": None}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from types import TracebackType
 from typing import Any, Self
@@ -55,8 +55,6 @@ from collab_core.plugins.manager import Plugins
 from collab_core.ports import (
     Capability,
     MeasureSpec,
-    OutboxEntry,
-    Publication,
     Publisher,
     R,
     Record,
@@ -66,12 +64,9 @@ from collab_core.ports import (
     redact_url,
     spec_for,
 )
-from collab_core.publications.kinds import PublicationKind
-from collab_core.service.delivery import DeliveryReport, deliver_pending, enqueue
 from collab_core.service.opening import open_store, scheme_of
-from collab_core.service.publishing import build_publication, privacy_gate
 from collab_core.service.recording import check_batch, check_unique
-from collab_core.sharing import AudienceSpec, Preview, PrivacyGate
+from collab_core.service.sharing_facade import Sharing
 
 __all__ = ["Collaborative"]
 
@@ -82,7 +77,7 @@ def _trust_code(trust: OdsCode | str | None) -> OdsCode | None:
     return trust if trust is None or isinstance(trust, OdsCode) else OdsCode(trust)
 
 
-class Collaborative:
+class Collaborative(Sharing):
     """A collaborative's records, in one store, with its plugins and publishers.
 
     Make one with :meth:`open`; use it as a context manager, or call :meth:`close`::
@@ -504,86 +499,3 @@ class Collaborative:
             )
         measured = self.measure_value(target.measure, on) if value is None else value
         return target.assess(measured, on)
-
-    # -- publishing -------------------------------------------------------------------------
-
-    @property
-    def publication_kinds(self) -> Mapping[str, PublicationKind]:
-        """The kinds of publication this collaborative builds, by name (built-in and plugins')."""
-        return self._plugins.publication_kinds
-
-    @property
-    def audiences(self) -> Mapping[str, AudienceSpec]:
-        """The audiences publications are built for, with what each may see, by name."""
-        return self._plugins.audiences
-
-    @property
-    def privacy_gate(self) -> PrivacyGate:
-        """The privacy gate: these audiences, with the plugins' deny-lists and trust rules."""
-        return privacy_gate(self._plugins)
-
-    def publication(
-        self,
-        kind: str,
-        audience: Audience | str,
-        period: ReportingPeriod,
-        *,
-        title: str | None = None,
-        as_of: dt.date | None = None,
-        created_at: dt.datetime | None = None,
-        **options: Any,
-    ) -> Publication:
-        """Build a publication of ``kind`` (``"learning_bulletin"``, ``"lfd_dashboard"``,
-        ``"headline_targets"``, ``"measure_chart"``, ``"assurance"`` or a plugin's) from the
-        store, for ``audience`` and ``period`` (:mod:`collab_core.publications`). Its counts and
-        dates are already controlled for the audience; :meth:`preview` shows what the gate
-        finds.
-
-        :param as_of: the day figures are counted to (default: the day of ``created_at``).
-        :param options: the kind's own options (``trust="RH8"``, ``measure=...``).
-        :raises ConfigurationError: an unknown kind, audience or option.
-        """
-        return build_publication(
-            self,
-            self._plugins,
-            kind,
-            audience,
-            period,
-            title=title,
-            as_of=as_of,
-            created_at=created_at,
-            options=options,
-        )
-
-    def preview(self, publication: Publication) -> Preview:
-        """What the privacy gate would find in ``publication``, with each finding masked."""
-        return self.privacy_gate.preview(publication)
-
-    def publish(
-        self, publication: Publication, to: Sequence[str] | None = None
-    ) -> tuple[OutboxEntry, ...]:
-        """Pass ``publication`` through the privacy gate for its audience, then put it in the
-        outbox once for each publisher in ``to`` (default: every publisher of this
-        collaborative), in one unit of work. Nothing is delivered until :meth:`deliver_pending`.
-
-        :return: the entries, holding the publication as the gate passed it (counts controlled,
-            dates coarsened).
-        :raises PrivacyError: the gate refused it; nothing reaches the outbox.
-        :raises PluginError: a plugin's deny-list or trust rule failed; nothing is enqueued.
-        :raises ConfigurationError: a name in ``to`` is not a publisher of this collaborative.
-        :raises StoreError: the store keeps no outbox.
-        """
-        checked = self.privacy_gate.check(publication)
-        return enqueue(self._store, self._publishers, checked, to)
-
-    def deliver_pending(self, now: Callable[[], dt.datetime] | None = None) -> DeliveryReport:
-        """Hand every waiting outbox entry (pending or failed before) to its publisher.
-
-        Each publisher is isolated: one that raises is recorded as failed (its entry stays to
-        be retried) while the others still deliver. Each delivery is recorded in its own unit
-        of work, then :func:`~collab_core.plugins.hookspecs.collab_publication_delivered` is
-        called with its receipt.
-
-        :param now: the clock (default: the current UTC time).
-        """
-        return deliver_pending(self._store, self._publishers, self._plugins, now)

@@ -20,6 +20,7 @@ from collab_core.sharing.rules import (
     PrivacyRule,
     RuleSource,
 )
+from collab_core.sharing.scrub import check_outbox_floor, scrub_error_text
 
 __all__ = [
     "DEFAULT_AUDIENCES",
@@ -29,4 +30,6 @@ __all__ = [
     "PrivacyGate",
     "PrivacyRule",
     "RuleSource",
+    "check_outbox_floor",
+    "scrub_error_text",
 ]

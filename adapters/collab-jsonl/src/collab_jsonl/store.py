@@ -64,23 +64,6 @@ def _check_batch_size(batch_size: object) -> None:
 
 
 @attrs.frozen
-class _Deliver:
-    """A unit's mark of outbox entries as delivered, applied at commit."""
-
-    ids: tuple[uuid.UUID, ...]
-    at: dt.datetime
-
-
-@attrs.frozen
-class _Fail:
-    """A unit's record of a failed delivery, applied at commit."""
-
-    id: uuid.UUID
-    error: str
-    at: dt.datetime
-
-
-@attrs.frozen
 class _Entry:
     """Where a record's latest committed line is, and what queries filter on."""
 
@@ -104,6 +87,7 @@ class JsonLinesStore:
         self._lock = threading.RLock()
         self._index: dict[tuple[str, str], _Entry] = {}
         self._outbox: dict[uuid.UUID, int] = {}
+        self._outbox_keys: set[str] = set()
         self._indexed_to = 0
         self._closed = False
         self._catch_up()
@@ -116,7 +100,14 @@ class JsonLinesStore:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        return frozenset({Capability.PERSISTENT, Capability.REOPENABLE, Capability.OUTBOX})
+        return frozenset(
+            {
+                Capability.PERSISTENT,
+                Capability.REOPENABLE,
+                Capability.OUTBOX,
+                Capability.OUTBOX_CLAIMS,
+            }
+        )
 
     @contextlib.contextmanager
     def unit_of_work(self) -> Iterator[_UnitOfWork]:
@@ -176,6 +167,35 @@ class JsonLinesStore:
             if (publisher is None or e.publisher == publisher)
             and (status is None or e.status is status)
         ]
+
+    def claim_outbox(
+        self,
+        entry_ids: Sequence[uuid.UUID],
+        *,
+        claimant: str,
+        now: dt.datetime,
+        until: dt.datetime,
+    ) -> list[OutboxEntry]:
+        """Claim the due entries among ``entry_ids``: one unit appended under the file's
+        exclusive lock, after catching up, so a claim by another process is always seen."""
+        self._check_open()
+        _check_claim(claimant, now, until)
+        wanted = set(entry_ids)
+        claimed: list[OutboxEntry] = []
+
+        def lines() -> list[dict[str, Any]]:
+            claimed.clear()
+            for entry_id, offset in self._outbox.items():
+                if entry_id in wanted:
+                    entry = self._read_outbox(offset)
+                    if entry.due(now):
+                        claimed.append(
+                            attrs.evolve(entry, claimed_by=claimant, claimed_until=until)
+                        )
+            return [_outbox_line(e) for e in claimed]
+
+        self._append(lines)
+        return list(claimed)
 
     def lfd_facts(self, query: LfdQuery) -> list[LfdFact]:
         raise StoreError("the jsonl store does not aggregate natively; it declares no capability")
@@ -247,6 +267,38 @@ class JsonLinesStore:
             ) from None
         return entry
 
+    def _has_outbox_entry(self, entry_id: uuid.UUID) -> bool:
+        with self._lock:
+            self._catch_up()
+            return entry_id in self._outbox
+
+    def _outbox_changes(
+        self, ops: Sequence[OutboxEntry | _Deliver | _Fail | _Requeue]
+    ) -> list[OutboxEntry]:
+        """The outbox entries ``ops`` change, in their new state, computed from the entries as
+        committed now (the caller holds the file lock and has caught up)."""
+        changed: dict[uuid.UUID, OutboxEntry] = {}
+        keys = set(self._outbox_keys)
+
+        def current(entry_id: uuid.UUID) -> OutboxEntry | None:
+            if entry_id in changed:
+                return changed[entry_id]
+            offset = self._outbox.get(entry_id)
+            return None if offset is None else self._read_outbox(offset)
+
+        for op in ops:
+            if isinstance(op, OutboxEntry):
+                # One entry per id and one per key: the first enqueued stays.
+                if op.id not in changed and op.id not in self._outbox and op.key not in keys:
+                    changed[op.id] = op
+                    keys.add(op.key)
+                continue
+            for entry_id in op.ids if isinstance(op, _Deliver) else (op.id,):
+                entry = current(entry_id)
+                if entry is not None:
+                    changed[entry_id] = _changed(entry, op)
+        return list(changed.values())
+
     def _catch_up(self) -> None:
         """Index every unit committed since we last looked (by us or another writer)."""
         if self._path.stat().st_size == self._indexed_to:
@@ -284,6 +336,12 @@ class JsonLinesStore:
             elif line.get("op") == "outbox":
                 # Assigning to an existing key keeps its place: the order stays first-enqueued.
                 self._outbox[uuid.UUID(str(line["id"]))] = offset
+                key = line.get("key")
+                if key is None:  # a line written before entries had keys
+                    with contextlib.suppress(CorruptRecordError):
+                        key = self._read_outbox(offset).key
+                if key is not None:
+                    self._outbox_keys.add(str(key))
 
     # -- writing --------------------------------------------------------------------------
 
@@ -310,6 +368,72 @@ class JsonLinesStore:
             self._catch_up()
 
 
+@attrs.frozen
+class _Deliver:
+    """A unit's mark of outbox entries as delivered, applied at commit."""
+
+    ids: tuple[uuid.UUID, ...]
+    at: dt.datetime
+
+
+@attrs.frozen
+class _Fail:
+    """A unit's record of a failed delivery, applied at commit."""
+
+    id: uuid.UUID
+    error: str
+    at: dt.datetime
+    next_attempt_at: dt.datetime | None
+    dead: bool
+
+
+@attrs.frozen
+class _Requeue:
+    """A unit's re-queueing of a dead or failed entry, applied at commit."""
+
+    id: uuid.UUID
+    at: dt.datetime
+
+
+def _check_claim(claimant: object, now: object, until: object) -> None:
+    if not isinstance(claimant, str) or not claimant:
+        raise DomainValidationError("claimant", "must be a non-empty string", claimant)
+    for name, value in (("now", now), ("until", until)):
+        if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+            raise DomainValidationError(name, "must be a timezone-aware datetime", value)
+
+
+def _outbox_line(entry: OutboxEntry) -> dict[str, Any]:
+    return {"op": "outbox", "id": str(entry.id), "key": entry.key, "payload": to_payload(entry)}
+
+
+def _changed(entry: OutboxEntry, op: _Deliver | _Fail | _Requeue) -> OutboxEntry:
+    """``entry`` after ``op``, as :class:`collab_core.ports.UnitOfWork` specifies."""
+    unclaimed: dict[str, Any] = {"claimed_by": None, "claimed_until": None}
+    if isinstance(op, _Deliver):
+        return attrs.evolve(entry, status=OutboxStatus.DELIVERED, updated_at=op.at, **unclaimed)
+    if isinstance(op, _Fail):
+        return attrs.evolve(
+            entry,
+            status=OutboxStatus.DEAD if op.dead else OutboxStatus.FAILED,
+            attempts=entry.attempts + 1,
+            last_error=op.error,
+            updated_at=op.at,
+            next_attempt_at=op.next_attempt_at,
+            **unclaimed,
+        )
+    if entry.status not in (OutboxStatus.DEAD, OutboxStatus.FAILED):
+        return entry
+    return attrs.evolve(
+        entry,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        updated_at=op.at,
+        next_attempt_at=None,
+        **unclaimed,
+    )
+
+
 class _UnitOfWork:
     """Writes buffered in memory and appended as one unit on commit. Outbox changes are kept
     as operations and applied, at commit, to the entries as they then stand."""
@@ -317,7 +441,9 @@ class _UnitOfWork:
     def __init__(self, store: JsonLinesStore) -> None:
         self._store = store
         self._puts: dict[tuple[str, str], tuple[Record, int, int | None]] = {}
-        self._outbox_ops: list[OutboxEntry | _Deliver | _Fail] = []
+        # Outbox changes are applied at commit, under the file lock, to the entries as they
+        # then stand, so that a claim or change by another process is never overwritten.
+        self._ops: list[OutboxEntry | _Deliver | _Fail | _Requeue] = []
         self._enqueued: set[uuid.UUID] = set()
 
     def get(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> Versioned[R] | None:
@@ -367,32 +493,44 @@ class _UnitOfWork:
                 raise DomainValidationError(
                     "entries", "must be OutboxEntry objects", type(entry).__name__
                 )
-        self._outbox_ops.extend(entries)
-        self._enqueued.update(e.id for e in entries)
+        for entry in entries:
+            if entry.id not in self._enqueued:
+                self._enqueued.add(entry.id)
+                self._ops.append(entry)
 
     def mark_delivered(self, entry_ids: Sequence[uuid.UUID], at: dt.datetime) -> None:
         for entry_id in entry_ids:
-            self._check_known(entry_id)
-        self._outbox_ops.append(_Deliver(tuple(entry_ids), at))
+            self._known(entry_id)
+        self._ops.append(_Deliver(tuple(entry_ids), at))
 
-    def mark_failed(self, entry_id: uuid.UUID, error: str, at: dt.datetime) -> None:
-        self._check_known(entry_id)
-        self._outbox_ops.append(_Fail(entry_id, error, at))
+    def mark_failed(
+        self,
+        entry_id: uuid.UUID,
+        error: str,
+        at: dt.datetime,
+        *,
+        next_attempt_at: dt.datetime | None = None,
+        dead: bool = False,
+    ) -> None:
+        self._known(entry_id)
+        self._ops.append(_Fail(entry_id, str(error), at, next_attempt_at, bool(dead)))
+
+    def requeue(self, entry_id: uuid.UUID, at: dt.datetime) -> None:
+        self._known(entry_id)
+        self._ops.append(_Requeue(entry_id, at))
 
     def rollback(self) -> None:
         self._puts.clear()
-        self._outbox_ops.clear()
+        self._ops.clear()
         self._enqueued.clear()
 
-    def _check_known(self, entry_id: uuid.UUID) -> None:
-        if entry_id in self._enqueued:
-            return
-        if any(e.id == entry_id for e in self._store.outbox(status=None)):
+    def _known(self, entry_id: uuid.UUID) -> None:
+        if entry_id in self._enqueued or self._store._has_outbox_entry(entry_id):
             return
         raise RecordNotFoundError("outbox entry", entry_id)
 
     def _commit(self) -> None:
-        if self._puts or self._outbox_ops:
+        if self._puts or self._ops:
             self._store._append(self._lines)
 
     def _lines(self) -> list[dict[str, Any]]:
@@ -417,46 +555,5 @@ class _UnitOfWork:
                     "payload": to_payload(record),
                 }
             )
-        lines.extend(
-            {"op": "outbox", "id": str(e.id), "payload": to_payload(e)}
-            for e in self._outbox_changes().values()
-        )
+        lines.extend(_outbox_line(e) for e in self._store._outbox_changes(self._ops))
         return lines
-
-    def _outbox_changes(self) -> dict[uuid.UUID, OutboxEntry]:
-        """The outbox operations applied to the entries as committed now (under the lock):
-        an entry already queued stays as it is, and every mark builds on the latest state."""
-        store = self._store
-        changed: dict[uuid.UUID, OutboxEntry] = {}
-
-        def current(entry_id: uuid.UUID) -> OutboxEntry | None:
-            if entry_id in changed:
-                return changed[entry_id]
-            offset = store._outbox.get(entry_id)
-            return None if offset is None else store._read_outbox(offset)
-
-        def known(entry_id: uuid.UUID) -> OutboxEntry:
-            entry = current(entry_id)
-            if entry is None:
-                raise RecordNotFoundError("outbox entry", entry_id)
-            return entry
-
-        for op in self._outbox_ops:
-            if isinstance(op, OutboxEntry):
-                if current(op.id) is None:
-                    changed[op.id] = op
-            elif isinstance(op, _Deliver):
-                for entry_id in op.ids:
-                    changed[entry_id] = attrs.evolve(
-                        known(entry_id), status=OutboxStatus.DELIVERED, updated_at=op.at
-                    )
-            else:
-                entry = known(op.id)
-                changed[op.id] = attrs.evolve(
-                    entry,
-                    status=OutboxStatus.FAILED,
-                    attempts=entry.attempts + 1,
-                    last_error=op.error,
-                    updated_at=op.at,
-                )
-        return changed

@@ -140,6 +140,13 @@ OUTBOX = Table(
     Column("title", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Added in revision 0003: the idempotency key (NULL only on a row queued before, whose
+    # content was already queued), the time of the next attempt, and the deliverer's claim.
+    Column("key", String(200)),
+    Column("next_attempt_at", UtcDateTime),
+    Column("claimed_by", String(200)),
+    Column("claimed_until", UtcDateTime),
     Index("uq_outbox_id", "id", unique=True),
     Index("ix_outbox_status", "status", "publisher", "row_id"),
+    Index("uq_outbox_key", "key", unique=True),
 )

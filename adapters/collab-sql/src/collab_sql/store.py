@@ -9,7 +9,6 @@ and the dashboard facts are answered in SQL.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -18,18 +17,15 @@ from types import TracebackType
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError
 
 from collab_core import (
-    Audience,
-    CollabError,
     ConcurrencyError,
     CorruptRecordError,
     DomainValidationError,
     OdsCode,
-    RecordNotFoundError,
     Review,
     StoreError,
 )
@@ -39,7 +35,6 @@ from collab_core.ports import (
     LfdQuery,
     OutboxEntry,
     OutboxStatus,
-    Publication,
     Record,
     RecordSpec,
     SharingQuery,
@@ -47,14 +42,14 @@ from collab_core.ports import (
     key_text,
     spec_for,
 )
-from collab_sql import _aggregates
+from collab_sql import _aggregates, _outbox
 from collab_sql._derived import DERIVED, review_scores
 from collab_sql._engine import BEGIN_IMMEDIATE, create_engine, describe, translate_errors
 from collab_sql._payload import decode, encode, relaxed_gc
 from collab_sql._types import KEY
 from collab_sql._url import StoreUrl, parse_store_url
 from collab_sql.migrate import check_revision, current_revision, head_revision, upgrade_engine
-from collab_sql.schema import OUTBOX, RECORD_TABLES, REVIEW_SCORE
+from collab_sql.schema import RECORD_TABLES, REVIEW_SCORE
 
 __all__ = ["SqlStore", "SqlUnitOfWork", "open_store"]
 
@@ -286,57 +281,38 @@ class SqlUnitOfWork:
     # -- the outbox ---------------------------------------------------------------------------
 
     def enqueue(self, entries: Sequence[OutboxEntry]) -> None:
-        """Add publications to the outbox. An entry whose id is already queued is left as it
-        is (the first one queued wins), so that queueing again after a crash is harmless."""
+        """Add publications to the outbox. An entry whose id or idempotency key is already
+        queued is left as it is (the first one queued wins), so that queueing again after a
+        crash, or publishing the same content again, is harmless."""
         conn = self._conn()
-        rows: dict[str, dict[str, Any]] = {}
-        for entry in entries:
-            if not isinstance(entry, OutboxEntry):
-                raise DomainValidationError(
-                    "entries", "must be OutboxEntry objects", type(entry).__name__
-                )
-            rows.setdefault(str(entry.id), _outbox_row(entry))
-        if not rows:
-            return
-        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(OUTBOX).on_conflict_do_nothing(index_elements=[OUTBOX.c.id])
         with self._errors("queueing publications"):
-            conn.execute(stmt, list(rows.values()))
+            _outbox.enqueue(conn, entries)
 
     def mark_delivered(self, entry_ids: Sequence[uuid.UUID], at: dt.datetime) -> None:
-        """Mark outbox entries delivered at ``at``."""
+        """Mark outbox entries delivered at ``at`` and release their claims."""
         conn = self._conn()
-        _aware("at", at)
-        ids = [str(i) for i in entry_ids]
-        if not ids:
-            return
         with self._errors("marking publications delivered"):
-            stmt = (
-                sa.update(OUTBOX)
-                .where(OUTBOX.c.id == sa.bindparam("b_id"))
-                .values(status=OutboxStatus.DELIVERED.value, updated_at=at)
-            )
-            result = conn.execute(stmt, [{"b_id": i} for i in ids])
-            if result.rowcount != len(ids):
-                _raise_missing_outbox(conn, ids)
+            _outbox.mark_delivered(conn, entry_ids, at)
 
-    def mark_failed(self, entry_id: uuid.UUID, error: str, at: dt.datetime) -> None:
-        """Record a failed delivery attempt; the entry stays to be retried."""
+    def mark_failed(
+        self,
+        entry_id: uuid.UUID,
+        error: str,
+        at: dt.datetime,
+        *,
+        next_attempt_at: dt.datetime | None = None,
+        dead: bool = False,
+    ) -> None:
+        """Record a failed delivery attempt (a NUL in ``error`` is stored as U+FFFD)."""
         conn = self._conn()
-        _aware("at", at)
         with self._errors("recording a failed delivery"):
-            result = conn.execute(
-                sa.update(OUTBOX)
-                .where(OUTBOX.c.id == str(entry_id))
-                .values(
-                    status=OutboxStatus.FAILED.value,
-                    attempts=OUTBOX.c.attempts + 1,
-                    last_error=error,
-                    updated_at=at,
-                )
-            )
-            if result.rowcount != 1:
-                raise RecordNotFoundError("outbox entry", str(entry_id))
+            _outbox.mark_failed(conn, entry_id, error, at, next_attempt_at, dead)
+
+    def requeue(self, entry_id: uuid.UUID, at: dt.datetime) -> None:
+        """Put a dead or failed entry back to pending, with no attempts."""
+        conn = self._conn()
+        with self._errors("re-queueing a publication"):
+            _outbox.requeue(conn, entry_id, at)
 
     def rollback(self) -> None:
         """Discard every write made so far in this unit; the unit stays open and empty."""
@@ -543,67 +519,6 @@ def _get(conn: Connection, spec: RecordSpec[Any], key: str) -> Versioned[Any] | 
     return Versioned(decode(spec, spec.kind, key, row.payload), row.version)
 
 
-def _outbox_row(entry: OutboxEntry) -> dict[str, Any]:
-    publication = entry.publication
-    _aware("updated_at", entry.updated_at)
-    _aware("publication.created_at", publication.created_at)
-    try:
-        body = json.dumps(
-            dict(publication.body), sort_keys=True, separators=(",", ":"), allow_nan=False
-        )
-    except (TypeError, ValueError) as exc:
-        raise DomainValidationError(
-            "publication.body", "must be plain JSON data", str(exc)
-        ) from None
-    return {
-        "id": str(entry.id),
-        "publisher": entry.publisher,
-        "status": OutboxStatus(entry.status).value,
-        "attempts": entry.attempts,
-        "last_error": entry.last_error,
-        "updated_at": entry.updated_at,
-        "publication_id": str(publication.id),
-        "publication_kind": publication.kind,
-        "audience": Audience(publication.audience).value,
-        "title": publication.title,
-        "body": body,
-        "created_at": publication.created_at,
-    }
-
-
-def _outbox_entry(row: Any) -> OutboxEntry:
-    try:
-        publication = Publication(
-            id=uuid.UUID(row.publication_id),
-            kind=row.publication_kind,
-            audience=Audience(row.audience),
-            title=row.title,
-            body=json.loads(row.body),
-            created_at=row.created_at,
-        )
-        return OutboxEntry(
-            id=uuid.UUID(row.id),
-            publisher=row.publisher,
-            publication=publication,
-            status=OutboxStatus(row.status),
-            attempts=row.attempts,
-            last_error=row.last_error,
-            updated_at=row.updated_at,
-        )
-    except (CollabError, ValueError, TypeError) as exc:
-        raise CorruptRecordError("outbox", row.id, [f"{type(exc).__name__}: {exc}"]) from None
-
-
-def _raise_missing_outbox(conn: Connection, ids: list[str]) -> None:
-    found = {
-        i
-        for chunk in _chunks(ids, _LOOKUP_CHUNK)
-        for i in conn.scalars(sa.select(OUTBOX.c.id).where(OUTBOX.c.id.in_(chunk)))
-    }
-    missing = sorted(set(ids) - found)
-    raise RecordNotFoundError("outbox entry", missing[0] if missing else ids[0])
-
-
 class SqlStore:
     """A :class:`collab_core.ports.Store` in an SQLite file or a PostgreSQL database.
 
@@ -663,8 +578,14 @@ class SqlStore:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        """PERSISTENT, NATIVE_AGGREGATES, OUTBOX, and CONCURRENT_WRITERS on PostgreSQL."""
-        caps = {Capability.PERSISTENT, Capability.NATIVE_AGGREGATES, Capability.OUTBOX}
+        """PERSISTENT, NATIVE_AGGREGATES, OUTBOX, OUTBOX_CLAIMS, and CONCURRENT_WRITERS on
+        PostgreSQL."""
+        caps = {
+            Capability.PERSISTENT,
+            Capability.NATIVE_AGGREGATES,
+            Capability.OUTBOX,
+            Capability.OUTBOX_CLAIMS,
+        }
         if self._parsed.backend == "postgresql":
             caps.add(Capability.CONCURRENT_WRITERS)
         return frozenset(caps)
@@ -779,14 +700,22 @@ class SqlStore:
         self, *, publisher: str | None = None, status: OutboxStatus | None = OutboxStatus.PENDING
     ) -> list[OutboxEntry]:
         """Outbox entries, oldest first, optionally for one publisher and status."""
-        stmt = sa.select(OUTBOX).order_by(OUTBOX.c.row_id)
-        if publisher is not None:
-            stmt = stmt.where(OUTBOX.c.publisher == publisher)
-        if status is not None:
-            stmt = stmt.where(OUTBOX.c.status == OutboxStatus(status).value)
         with self._read("reading the outbox") as conn:
-            rows = conn.execute(stmt).all()
-        return [_outbox_entry(row) for row in rows]
+            return _outbox.entries(conn, publisher, status)
+
+    def claim_outbox(
+        self,
+        entry_ids: Sequence[uuid.UUID],
+        *,
+        claimant: str,
+        now: dt.datetime,
+        until: dt.datetime,
+    ) -> list[OutboxEntry]:
+        """Claim the due entries among ``entry_ids`` in one transaction: ``SELECT ... FOR
+        UPDATE SKIP LOCKED`` then ``UPDATE`` on PostgreSQL; under SQLite's write lock
+        (``BEGIN IMMEDIATE``), an ``UPDATE ... WHERE`` the entry is still due."""
+        with self.unit_of_work() as unit, unit._errors("claiming outbox entries"):
+            return _outbox.claim(unit._conn(), entry_ids, claimant, now, until)
 
     def lfd_facts(self, query: LfdQuery) -> list[LfdFact]:
         """The dashboard facts, computed in SQL; equal to

@@ -1,7 +1,9 @@
-"""A minimal publisher: writes each publication as a JSON file in a folder.
+"""A minimal publisher: writes each publication as a JSON file in a folder, named by the
+outbox entry's idempotency key, so that delivering it again after a crash keeps one copy.
 
 Replace :meth:`FolderPublisher.deliver` with a call to wherever your trust publishes (an
-intranet page, a document store); raise on failure and the outbox will try again later.
+intranet page, a document store); raise on failure and the outbox will try again later. If
+your system cannot write or upsert by the key (an e-mail, say), set ``idempotent = False``.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ __all__ = ["FolderPublisher"]
 
 
 class FolderPublisher:
-    """Delivers publications as ``<id>.json`` files into ``folder``."""
+    """Delivers publications as ``<key>.json`` files into ``folder`` (idempotent: the same
+    key overwrites the same file)."""
 
     name = "folder"
+    idempotent = True
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
@@ -33,11 +37,14 @@ class FolderPublisher:
             raise ConfigurationError("folder: the folder publisher needs a folder path setting")
         return cls(Path(folder))
 
-    def deliver(self, publication: Publication) -> DeliveryReceipt:
+    def deliver(self, publication: Publication, *, key: str) -> DeliveryReceipt:
         # YOUR SYSTEM: send the publication; its body has already passed the privacy gate.
         self._folder.mkdir(parents=True, exist_ok=True)
-        target = self._folder / f"{publication.id}.json"
-        target.write_text(to_json(publication), encoding="utf-8")
+        target = self._folder / f"{key}.json"
+        # Written aside, then renamed: a crash never leaves half a file under the key.
+        partial = target.with_suffix(".partial")
+        partial.write_text(to_json(publication), encoding="utf-8")
+        partial.replace(target)
         return DeliveryReceipt(
             publisher=self.name,
             publication_id=publication.id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import TypeVar
 
@@ -45,7 +45,7 @@ class TemplateStore:
     @property
     def capabilities(self) -> frozenset[Capability]:
         # Declare only what your system really does; the kit tests each declared capability.
-        return frozenset({Capability.REOPENABLE, Capability.OUTBOX})
+        return frozenset({Capability.REOPENABLE, Capability.OUTBOX, Capability.OUTBOX_CLAIMS})
 
     def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
         # YOUR SYSTEM: begin a transaction; commit on a clean exit, roll back on an exception.
@@ -84,6 +84,19 @@ class TemplateStore:
     ) -> list[OutboxEntry]:
         # YOUR SYSTEM: the publications still waiting for each publisher.
         return self._client.outbox(publisher=publisher, status=status)
+
+    def claim_outbox(
+        self,
+        entry_ids: Sequence[uuid.UUID],
+        *,
+        claimant: str,
+        now: dt.datetime,
+        until: dt.datetime,
+    ) -> list[OutboxEntry]:
+        # YOUR SYSTEM: atomically mark those of entry_ids that are due (entry.due(now)) as
+        # held by claimant until `until`, and return them. If your system cannot do that
+        # atomically, leave Capability.OUTBOX_CLAIMS out: then run one deliverer at a time.
+        return self._client.claim_outbox(entry_ids, claimant=claimant, now=now, until=until)
 
     def lfd_facts(self, query: LfdQuery) -> list[LfdFact]:
         # Only called when the store declares Capability.NATIVE_AGGREGATES.

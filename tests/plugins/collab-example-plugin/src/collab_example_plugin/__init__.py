@@ -36,7 +36,11 @@ class LogPublisher:
     def name(self) -> str:
         return "example-log"
 
-    def deliver(self, publication: Publication) -> DeliveryReceipt:
+    @property
+    def idempotent(self) -> bool:
+        return False
+
+    def deliver(self, publication: Publication, *, key: str) -> DeliveryReceipt:
         self.delivered.append(publication)
         return DeliveryReceipt(
             self.name, publication.id, dt.datetime.now(dt.UTC), location=self.location
