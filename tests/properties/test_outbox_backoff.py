@@ -52,9 +52,7 @@ def test_a_seed_repeats_the_waits_exactly(
     policy: RetryPolicy, attempts: list[int], seed: int
 ) -> None:
     first, second = random.Random(seed), random.Random(seed)
-    assert [policy.delay(n, first) for n in attempts] == [
-        policy.delay(n, second) for n in attempts
-    ]
+    assert [policy.delay(n, first) for n in attempts] == [policy.delay(n, second) for n in attempts]
 
 
 @given(policies, st.integers(1, 100))

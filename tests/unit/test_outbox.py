@@ -206,7 +206,7 @@ def test_backoff_is_exponential_with_jitter_and_repeatable_with_a_seed(
     clock = _AT
     waits: list[dt.timedelta] = []
     for attempt in range(1, 4):
-        collab.deliver_pending(now=lambda: clock, policy=policy, rng=rng)
+        collab.deliver_pending(now=lambda at=clock: at, policy=policy, rng=rng)
         (entry,) = collab.store.outbox(status=OutboxStatus.FAILED)
         assert entry.attempts == attempt
         assert entry.next_attempt_at is not None
@@ -215,10 +215,10 @@ def test_backoff_is_exponential_with_jitter_and_repeatable_with_a_seed(
         ceiling = dt.timedelta(seconds=10 * 3 ** (attempt - 1))
         assert ceiling / 2 <= wait <= ceiling
         # Not tried again before its time...
-        assert collab.deliver_pending(now=lambda: clock, policy=policy, rng=rng).failed == ()
+        assert collab.deliver_pending(now=lambda at=clock: at, policy=policy, rng=rng).failed == ()
         waits.append(wait)
         clock = entry.next_attempt_at  # ...and tried at it.
-    report = collab.deliver_pending(now=lambda: clock, policy=policy, rng=rng)
+    report = collab.deliver_pending(now=lambda at=clock: at, policy=policy, rng=rng)
     (dead,) = collab.dead_entries()
     assert report.dead == (dead.id,)
     assert (dead.status, dead.attempts, dead.next_attempt_at) == (OutboxStatus.DEAD, 4, None)
@@ -231,7 +231,7 @@ def test_the_default_policy_gives_up_after_eight_attempts(collab: Collaborative)
     collab.publish(_publication(), to=["site"])
     clock = _AT
     for _ in range(8):
-        collab.deliver_pending(now=lambda: clock)
+        collab.deliver_pending(now=lambda at=clock: at)
         clock += dt.timedelta(days=1)
     (dead,) = collab.dead_entries(publisher="site")
     assert dead.attempts == 8

@@ -21,8 +21,8 @@ from collab_sql_testkit import a_death, a_review, a_sharing, one_of_each_kind
 import collab_core
 from collab_core import (
     HOGAN_PREVENTABILITY,
-    Audience,
     RCP_AVOIDABILITY,
+    Audience,
     DeathSetting,
     OdsCode,
     ScopePolicy,
@@ -178,12 +178,14 @@ def _outbox_row_at_revision_two(entry: OutboxEntry) -> dict[str, Any]:
     }
 
 
-def test_outbox_rows_queued_before_keys_read_back_keyed_and_equal_content_is_not_queued_again(
+def test_outbox_rows_queued_before_keys_read_back_keyed_and_are_not_queued_again(
     store_url: str,
 ) -> None:
     upgrade(store_url, "0002")
     made = dt.datetime(2019, 1, 15, 9, 30, tzinfo=dt.UTC)
-    publication = Publication(uuid.uuid4(), "note", Audience.TRUST_BOARD, "Board note", {"n": 1}, made)
+    publication = Publication(
+        uuid.uuid4(), "note", Audience.TRUST_BOARD, "Board note", {"n": 1}, made
+    )
     other = attrs.evolve(publication, id=uuid.uuid4(), title="Another note")
     first = OutboxEntry(uuid.uuid4(), "site", publication, OutboxStatus.FAILED, 2, "refused")
     again = OutboxEntry(uuid.uuid4(), "site", attrs.evolve(publication, id=uuid.uuid4()))

@@ -26,7 +26,7 @@ from collab_core.domain.disclosure import (
     walk_text,
 )
 from collab_core.domain.errors import DomainValidationError, PrivacyError
-from collab_core.domain.identifiers import find_nhs_numbers
+from collab_core.domain.scanning import find_nhs_numbers
 from collab_core.ports import Publication, PublicationBody
 from collab_core.serialization import unstructure
 

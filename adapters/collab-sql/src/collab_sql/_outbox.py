@@ -182,13 +182,13 @@ def mark_failed(
     next_attempt_at: dt.datetime | None,
     dead: bool,
 ) -> None:
-    """Record a failed attempt; a delivered entry stays delivered."""
+    """Record a failed attempt (after a delivery too: a bounce)."""
     _aware("at", at)
     _aware("next_attempt_at", next_attempt_at)
     status = OutboxStatus.DEAD if dead else OutboxStatus.FAILED
     result = conn.execute(
         sa.update(OUTBOX)
-        .where(OUTBOX.c.id == str(entry_id), OUTBOX.c.status != OutboxStatus.DELIVERED.value)
+        .where(OUTBOX.c.id == str(entry_id))
         .values(
             status=status.value,
             attempts=OUTBOX.c.attempts + 1,
