@@ -129,16 +129,62 @@ def test_the_measure_chart_is_drawn_with_the_existing_renderer(run: Run, importe
     assert (imported / "d.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_publishing_says_it_is_not_available_yet_and_dead_entries_are_listed(
-    run: Run, needs_sql: None
+def _with_folder_publisher(folder: Path) -> None:
+    config = folder / "collab.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("[publishers]\n", '[publishers]\n[publishers.folder]\nfolder = "out"\n', 1),
+        encoding="utf-8",
+    )
+
+
+def test_publish_queues_each_publication_once_and_outbox_retry_delivers_it(
+    shell: Run, tmp_path: Path, needs_sql: None
 ) -> None:
+    shell("init")
+    shell("sample")
+    shell("import", "datix-mortality-sample.csv", "--mapping", "datix-mortality")
+    _with_folder_publisher(tmp_path)
+    args = ("publish", "--period", "2018/19", "--audience", "trust_board", "--json")
+    queued = from_json(OutboxReport, shell(*args, "--kind", "learning_bulletin").stdout)
+    assert [(e.publisher, e.publication.kind) for e in queued.entries] == [
+        ("folder", "learning_bulletin")
+    ]
+    again = from_json(OutboxReport, shell(*args, "--kind", "learning_bulletin").stdout)
+    assert again.entries == queued.entries  # the same content is not queued twice
+    both = from_json(OutboxReport, shell(*args, "--kind", "assurance").stdout)
+    done = shell("outbox", "--retry")
+    assert "delivered 2, failed 0, dead 0" in done.stdout
+    (entry,) = queued.entries
+    written = sorted(p.name for p in (tmp_path / "out").glob("*.json"))
+    assert written == sorted(f"{e.key}.json" for e in (entry, *both.entries))
+    listed = from_json(OutboxReport, shell("outbox", "--json").stdout)
+    assert {e.status.value for e in listed.entries} == {"delivered"}
+    dead = shell("outbox", "--dead")
+    assert "(no entries)" in dead.stdout
+
+
+def test_publish_and_retry_without_a_publisher_say_so_and_exit_2(
+    shell: Run, needs_sql: None
+) -> None:
+    shell("init")
+    done = shell("publish", code=2)
+    assert "no publisher is configured" in done.stderr
+    assert "[publishers.NAME]" in done.stderr
+    done = shell("outbox", "--retry", code=2)
+    assert "no publisher is configured" in done.stderr
+    assert "(no entries)" in shell("outbox").stdout
+
+
+def test_requeue_and_period_refuse_what_they_cannot_read(run: Run, needs_sql: None) -> None:
     run("init")
-    done = run("publish", code=2)
-    assert "cannot build publications from the store yet" in done.stderr
-    done = run("outbox", "--dead")
-    assert "(no entries)" in done.stdout
-    done = run("outbox", "--retry")
-    assert "delivered 0, failed 0" in done.stdout
+    done = run("outbox", "--requeue", "nonsense", code=2)
+    assert "--requeue: must be an outbox entry's id" in done.stderr
+    done = run("outbox", "--requeue", "0190a1b2-0000-7000-8000-000000000004", code=1)
+    assert "outbox entry" in done.stderr
+    _with_folder_publisher(Path.cwd())
+    done = run("publish", "--period", "last spring", code=2)
+    assert "--period: a quarter (2018/19 Q3)" in done.stderr
 
 
 # -- configuration, usage and exit codes ---------------------------------------------------------

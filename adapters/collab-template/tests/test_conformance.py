@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from collab_core import Audience, ConfigurationError, MemoryStore
-from collab_core.ports import Publication
+from collab_core.ports import OutboxEntry, Publication
 from collab_core.testing.conformance import StoreOpener, StoreTests
 from collab_template import FolderPublisher, TemplateStore
 
@@ -24,7 +24,9 @@ class TestTemplateStore(StoreTests):
         MemoryStore.drop(f"template-{name}")
 
 
-def test_the_folder_publisher_writes_one_json_file_per_publication(tmp_path: Path) -> None:
+def test_the_folder_publisher_writes_one_json_file_per_key_whatever_the_attempts(
+    tmp_path: Path,
+) -> None:
     publisher = FolderPublisher.from_settings({"folder": str(tmp_path / "out")})
     publication = Publication(
         id=uuid.uuid4(),
@@ -34,9 +36,14 @@ def test_the_folder_publisher_writes_one_json_file_per_publication(tmp_path: Pat
         body={"summary": "Follow-up within seven days of discharge"},
         created_at=dt.datetime(2019, 1, 7, 9, 0, tzinfo=dt.UTC),
     )
-    receipt = publisher.deliver(publication)
+    key = OutboxEntry(uuid.uuid4(), "folder", publication).key
+    assert publisher.idempotent
+    receipt = publisher.deliver(publication, key=key)
+    again = publisher.deliver(publication, key=key)  # delivered again after a crash
     written = Path(str(receipt.location))
-    assert written.parent == tmp_path / "out"
+    assert again.location == receipt.location
+    assert written == tmp_path / "out" / f"{key}.json"
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [written.name]
     assert json.loads(written.read_text(encoding="utf-8"))["data"]["title"] == "Seven-day follow-up"
     assert receipt.publication_id == publication.id
 

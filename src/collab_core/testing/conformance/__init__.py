@@ -16,7 +16,8 @@ Tests of optional features skip, naming the capability, when the store does not 
 implements :meth:`StoreTests.corrupt_record` to run the corruption tests.
 
 The tests live in one module per concept (records and units of work, concurrency, scans and
-counts, the outbox, aggregates, the state machine); :class:`StoreTests` gathers them all.
+counts, the outbox, the outbox's keys and claims, aggregates, the state machine);
+:class:`StoreTests` gathers them all.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collab_core.testing.conformance._support import StoreOpener, requires
 from collab_core.testing.conformance.aggregates import AggregateTests
 from collab_core.testing.conformance.concurrency import ConcurrencyTests
 from collab_core.testing.conformance.outbox import OutboxTests
+from collab_core.testing.conformance.outbox_claims import OutboxClaimTests
 from collab_core.testing.conformance.records import RecordTests
 from collab_core.testing.conformance.scans import ScanTests
 from collab_core.testing.conformance.state_machine import (
@@ -51,6 +53,7 @@ class StoreTests(
     ConcurrencyTests,
     ScanTests,
     OutboxTests,
+    OutboxClaimTests,
     AggregateTests,
     StateMachineTests,
 ):
