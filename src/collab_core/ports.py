@@ -438,7 +438,8 @@ class UnitOfWork(Protocol):
         """Add publications to the outbox (a store with the OUTBOX capability).
 
         Entries keep the order they were enqueued in. An entry whose id is already in the
-        outbox is left as it is (enqueueing is idempotent).
+        outbox is left as it is (enqueueing is idempotent). So is one whose
+        :attr:`~OutboxEntry.key` is: equal content for a publisher is queued once.
         """
         ...
 

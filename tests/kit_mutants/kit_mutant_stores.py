@@ -789,6 +789,57 @@ class UnknownFailureIgnored(_UnitStore):
 
 
 @mutant(
+    "claims-ignored",
+    "Store.claim_outbox",
+    "Two claimants at once never both get an entry",
+    "test_a_claim_holds_an_entry_until_its_lease_lapses",
+)
+class ClaimsIgnored(MemoryStore):
+    """Claims whatever is due, as if no claim were ever live."""
+
+    def claim_outbox(
+        self,
+        entry_ids: Sequence[uuid.UUID],
+        *,
+        claimant: str,
+        now: dt.datetime,
+        until: dt.datetime,
+    ) -> list[OutboxEntry]:
+        data = self._live()
+        with data.lock:
+            for entry_id, entry in list(data.outbox.items()):
+                data.outbox[entry_id] = attrs.evolve(entry, claimed_until=None)
+        return super().claim_outbox(entry_ids, claimant=claimant, now=now, until=until)
+
+
+class _RequeueKeepsAttempts(_MemoryUnit):
+    def requeue(self, entry_id: uuid.UUID, at: dt.datetime) -> None:
+        super().requeue(entry_id, at)
+        self.__dict__.setdefault("_kept", []).append(entry_id)
+
+    def _commit(self) -> None:
+        kept = self.__dict__.pop("_kept", [])
+        with self._data.lock:
+            before = {i: self._data.outbox[i].attempts for i in kept if i in self._data.outbox}
+        super()._commit()
+        with self._data.lock:
+            for entry_id, attempts in before.items():
+                self._data.outbox[entry_id] = attrs.evolve(
+                    self._data.outbox[entry_id], attempts=attempts
+                )
+
+
+@mutant(
+    "requeue-keeps-attempts",
+    "UnitOfWork.requeue",
+    "back to ``PENDING`` with no attempts",
+    "test_a_requeued_entry_is_pending_again_with_no_attempts",
+)
+class RequeueKeepsAttempts(_UnitStore):
+    unit = _RequeueKeepsAttempts
+
+
+@mutant(
     "outbox-out-of-order",
     "UnitOfWork.enqueue",
     "Entries keep the order they were enqueued in",
