@@ -81,7 +81,7 @@ class JsonLinesStore:
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self._path = Path(path)
+        self._path = Path(path).resolve()  # fixed at opening, whatever the directory later
         self._path.parent.mkdir(parents=True, exist_ok=True)
         self._path.touch(exist_ok=True)
         self._lock = threading.RLock()
@@ -96,7 +96,9 @@ class JsonLinesStore:
 
     @property
     def url(self) -> str:
-        return f"jsonl://{self._path.resolve()}"
+        # The absolute path after ``jsonl:///``, so four slashes: three would mean a path
+        # relative to the current directory, as for SQLite URLs.
+        return f"jsonl:///{self._path}"
 
     @property
     def capabilities(self) -> frozenset[Capability]:
