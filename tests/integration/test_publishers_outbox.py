@@ -19,7 +19,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from collab_board import BoardPublisher, tables_of
 from collab_core import Audience, Collaborative
-from collab_core.ports import Publication
+from collab_core.ports import Publication, outbox_key
 from collab_core.synthetic import SyntheticCollaborative
 
 SYNTHETIC = SyntheticCollaborative(seed=9, trusts=3, years=2, deaths_per_trust_year=30)
@@ -123,7 +123,7 @@ def test_a_failing_publisher_leaves_the_others_delivered_and_a_retry_duplicates_
         for publication in published:
             for name in ("site", "feed", "board"):
                 assert getattr(collab.publishers[name], "idempotent", False)
-                collab.publishers[name].deliver(publication)
+                collab.publishers[name].deliver(publication, key=outbox_key(publication, name))
 
     assert _tree(site) == site_files, "no page written twice or changed"
     assert _tree(feed) == feed_files, "no feed entry added"
