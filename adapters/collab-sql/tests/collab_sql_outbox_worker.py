@@ -9,8 +9,9 @@ It opens the store with two publishers and runs one round of ``deliver_pending``
 Both append ``<publisher> <key> <pid>`` to ``FOLDER/handed.log`` for every hand-over. With
 ``KILL_AT`` n > 0, the n-th hand-over stops (``PHASE`` ``before``: before its side effect;
 ``after``: after it, before the outbox records it), prints ``stopped <publisher> <key>`` and
-waits to be killed. The clock runs ``OFFSET_HOURS`` ahead, so that claims left by an earlier,
-killed child have lapsed.
+waits to be killed. With ``COLLAB_WORKER_GO`` set to a path, it opens its store, prints
+``ready`` and waits for that file before delivering, so that several start at once. The clock
+runs ``OFFSET_HOURS`` ahead, so that claims left by an earlier, killed child have lapsed.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class _Stop:
 
     def handing(self, publisher: str, key: str) -> None:
         self.count += 1
+        # Paces deliveries, so that deliverers started together take turns at the store's
+        # lock (SQLite's busy handler would otherwise let one run through them all).
+        time.sleep(float(os.environ.get("COLLAB_WORKER_PACE", "0")))
         if self.count == self.kill_at and self.phase == "before":
             self._wait(publisher, key)
 
@@ -124,6 +128,11 @@ def open_collaborative(url: str, folder: Path, kill_at: int = 0, phase: str = "a
 def main(url: str, folder: str, offset_hours: str, kill_at: str, phase: str) -> None:
     offset = dt.timedelta(hours=int(offset_hours))
     with open_collaborative(url, Path(folder), int(kill_at), phase) as collab:
+        go = os.environ.get("COLLAB_WORKER_GO")
+        if go:  # start together with the other deliverers: wait for the parent's signal
+            print("ready", flush=True)  # noqa: T201 - the parent waits for it
+            while not Path(go).exists():
+                time.sleep(0.01)
         report = collab.deliver_pending(now=lambda: dt.datetime.now(dt.UTC) + offset)
     print(f"done {len(report.delivered)} {len(report.failed)}", flush=True)  # noqa: T201 - the report of a child, or of a fault test
 

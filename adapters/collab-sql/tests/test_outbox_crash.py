@@ -47,12 +47,19 @@ def _publication(n: int) -> Publication:
     )
 
 
-def _child(url: str, folder: Path, offset: int, kill_at: int, phase: str) -> subprocess.Popen[str]:
+def _child(
+    url: str, folder: Path, offset: int, kill_at: int, phase: str, go: Path | None = None
+) -> subprocess.Popen[str]:
+    env = dict(os.environ)
+    if go is not None:
+        env["COLLAB_WORKER_GO"] = str(go)
+        env["COLLAB_WORKER_PACE"] = "0.01"
     return subprocess.Popen(
         [sys.executable, str(WORKER), url, str(folder), str(offset), str(kill_at), phase],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
 
 
@@ -144,7 +151,12 @@ def test_two_deliverers_at_once_never_hand_an_entry_over_twice(
     upgrade(store_url)
     publications = 30
     _queue(store_url, tmp_path, 0, publications)
-    children = [_child(store_url, tmp_path, 1, 0, "after") for _ in range(2)]
+    go = tmp_path / "go"
+    children = [_child(store_url, tmp_path, 1, 0, "after", go) for _ in range(2)]
+    for child in children:  # both have opened the store and wait: start them together
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+    go.touch()
     for child in children:
         _, err = child.communicate(timeout=300)
         assert child.returncode == 0, err
