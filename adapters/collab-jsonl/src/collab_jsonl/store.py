@@ -360,8 +360,6 @@ class JsonLinesStore:
                 # Cut any torn tail left by a crash so our unit starts on a clean line.
                 f.truncate(self._indexed_to)
                 lines = make_lines()
-                if not lines:
-                    return  # nothing to write (a claim that found nothing due)
                 data = b"".join(json.dumps(line).encode() + b"\n" for line in lines) + _COMMIT
                 f.seek(self._indexed_to)
                 f.write(data)
