@@ -29,9 +29,11 @@ from collab_core import (
     PrivacyError,
     Quarter,
     from_json,
+    register_type,
     to_json,
 )
-from collab_core.ports import DeliveryReceipt, Publication, PublisherSpec
+from collab_core.domain.disclosure import Figure
+from collab_core.ports import DeliveryReceipt, Publication, PublicationBody, PublisherSpec
 from collab_core.publications import (
     BulletinAction,
     BulletinItem,
@@ -369,3 +371,45 @@ def test_canonical_content_ignores_the_id_and_the_time() -> None:
     assert one.canonical_content() != attrs.evolve(one, title="Q4 note").canonical_content()
     typed = _bulletin(Audience.STAFF)
     assert '"type":"learning_bulletin_body"' in typed.canonical_content()
+
+
+@attrs.frozen
+class _FigureBody(PublicationBody):
+    """A typed body holding computed figures, as the headline targets' trajectory does."""
+
+    expected: Figure
+    note: str = ""
+
+
+register_type(_FigureBody, "test_sharing_figure_body")
+
+
+def _figures(value: Fraction, note: str = "") -> Publication:
+    body = _FigureBody(Figure(value, (Count(1_200),)), note)
+    return Publication(uuid.uuid4(), "figures", Audience.PUBLIC, "Trajectory", body, AT)
+
+
+@pytest.mark.parametrize("numerator", [9990000018, 9990000026, 1234567881])
+def test_a_computed_figure_is_a_number_not_text_whatever_the_digits_of_its_numerator(
+    numerator: int,
+) -> None:
+    # 9990000018/7 is written "9990000018/7" in the payload: a trajectory's exact value, not an
+    # identifier; refusing it would refuse ordinary headline targets at national scale
+    passed = PrivacyGate().check(_figures(Fraction(numerator, 7)))
+    assert isinstance(passed.body, _FigureBody)
+    assert passed.body.expected.value == Fraction(numerator, 7)
+
+
+def test_a_whole_figure_that_is_an_nhs_number_is_still_refused() -> None:
+    with pytest.raises(PrivacyError) as caught:
+        PrivacyGate().check(_figures(Fraction(9990000018)))
+    assert [(f.field, f.rule) for f in caught.value.findings] == [
+        ("$.expected.value", "nhs_number")
+    ]
+    assert "9990000018" not in str(caught.value)
+
+
+def test_a_fraction_written_in_the_text_of_a_typed_body_is_still_text() -> None:
+    with pytest.raises(PrivacyError) as caught:
+        PrivacyGate().check(_figures(Fraction(1, 2), note="ref 9990000018/7"))
+    assert [(f.field, f.rule) for f in caught.value.findings] == [("$.note", "nhs_number")]

@@ -258,9 +258,21 @@ class PrivacyGate:
         def plain_key(key: str) -> bool:
             return key_clean.setdefault(key, not _quiet_scan(scanners, key, publication))
 
+        typed = isinstance(body, PublicationBody)
         for leaf in walk_text(data, plain_key=plain_key):
-            scan(leaf.path, leaf.text, leaf.number)
+            exact = _EXACT_NUMBER.fullmatch(leaf.text) if typed and not leaf.key else None
+            if exact is None:
+                scan(leaf.path, leaf.text, leaf.number)
+            elif exact["denominator"] == "1":
+                # a whole number written exactly: checked as the whole number it is
+                scan(leaf.path, leaf.text[: exact.end("numerator")], number=True)
+            # any other exact fraction is a computed figure (a trajectory's value, a mean), not
+            # text: its numerator is no identifier, whatever its digits
         return _Examined(audience, controlled, data, tuple(findings), spans)
+
+
+# How a typed body's exact numbers (``Fraction``) are written in its payload.
+_EXACT_NUMBER = re.compile(r"-?(?P<numerator>[0-9]+)/(?P<denominator>[0-9]+)")
 
 
 def _body_audience(body: object, known: Mapping[str, AudienceSpec]) -> str | None:
