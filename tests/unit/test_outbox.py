@@ -8,6 +8,7 @@ import logging
 import random
 import uuid
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -22,6 +23,7 @@ from collab_core import (
     PrivacyError,
     RecordNotFoundError,
     RetryPolicy,
+    from_json,
     scrub_error_text,
 )
 from collab_core.plugins.manager import Plugins
@@ -326,3 +328,21 @@ def test_an_enqueue_refuses_a_nul_in_the_body_and_a_control_character_in_the_kin
     with pytest.raises(DomainValidationError, match="kind"):
         enqueue(store, {"site": _Recorder({})}, attrs.evolve(_publication(), kind="a\nb"))
     assert store.outbox(status=None) == []
+
+
+# -- stored entries stay readable ---------------------------------------------------------------
+
+
+def test_version_1_and_2_entries_read_back_with_their_keys() -> None:
+    payloads = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
+    old = from_json(OutboxEntry, (payloads / "v1" / "outbox_entry.json").read_text("utf-8"))
+    new = from_json(OutboxEntry, (payloads / "v2" / "outbox_entry.json").read_text("utf-8"))
+    # A version-1 entry had no key: it reads back keyed by its publication and publisher.
+    assert old.key == outbox_key(old.publication, old.publisher) == new.key
+    assert (old.next_attempt_at, old.claimed_by, old.claimed_until) == (None, None, None)
+    assert new == attrs.evolve(
+        old,
+        next_attempt_at=dt.datetime(2019, 1, 15, 10, 1, tzinfo=dt.UTC),
+        claimed_by="deliverer-1",
+        claimed_until=dt.datetime(2019, 1, 15, 10, 10, tzinfo=dt.UTC),
+    )
