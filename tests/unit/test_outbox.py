@@ -160,6 +160,7 @@ def test_scrubbing_never_raises_and_keeps_one_line_of_bounded_length() -> None:
             raise ValueError(NHS)
 
     assert NHS not in scrub_error_text(Hostile())
+    assert scrub_error_text("half \udc80 a pair") == "half \ufffd a pair"
     long = scrub_error_text("x\n" * 5000)
     assert len(long) <= collab_core.sharing.scrub.ERROR_TEXT_LIMIT
     assert "\n" not in long

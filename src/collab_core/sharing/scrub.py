@@ -47,12 +47,15 @@ _FINDERS: tuple[tuple[str, Callable[[str], list[Span]]], ...] = (
 
 def _printable(text: str) -> str:
     """``text`` on one line: every control character (NUL included), line or paragraph
-    separator becomes a space; format characters (zero-width and the like) are dropped."""
+    separator becomes a space; format characters (zero-width and the like) are dropped, and a
+    lone surrogate becomes U+FFFD."""
     out: list[str] = []
     for char in text:
         category = unicodedata.category(char)
         if category in ("Cc", "Zl", "Zp"):
             out.append(" ")
+        elif category == "Cs":  # a lone surrogate: no UTF-8 text can hold it
+            out.append("\ufffd")
         elif category != "Cf":
             out.append(char)
     return "".join(out)

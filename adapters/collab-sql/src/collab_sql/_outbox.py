@@ -56,9 +56,12 @@ def _aware(field: str, value: object) -> None:
 
 
 def storable_text(text: str) -> str:
-    """``text`` as every engine stores it: PostgreSQL's ``text`` cannot hold NUL, so a NUL
-    becomes U+FFFD (a failure report must never fail to be recorded)."""
-    return str(text).replace("\x00", "\ufffd")
+    """``text`` as every engine stores it: PostgreSQL's ``text`` cannot hold NUL, and no UTF-8
+    text holds a lone surrogate, so each becomes U+FFFD (a failure report must never fail to be
+    recorded)."""
+    return "".join(
+        "\ufffd" if char == "\x00" or "\ud800" <= char <= "\udfff" else char for char in str(text)
+    )
 
 
 def _row(entry: OutboxEntry) -> dict[str, Any]:

@@ -122,6 +122,10 @@ class OutboxClaimTests(KitBase):
         # A store may replace a NUL it cannot hold (PostgreSQL's text), and nothing else.
         assert failed.last_error is not None
         assert failed.last_error.replace("\ufffd", "\x00") == text
+        with store.unit_of_work() as uow:  # nor a lone surrogate, which no UTF-8 text holds
+            uow.mark_failed(entry.id, "half \udc80 a pair", _AT)
+        (failed,) = store.outbox(status=OutboxStatus.FAILED)
+        assert failed.last_error in ("half \udc80 a pair", "half \ufffd a pair")
 
     # -- claims -----------------------------------------------------------------------------------
 
