@@ -57,7 +57,10 @@ def _counts(c: LfdCounts) -> str:
 
 def _prepare(url: str) -> None:
     """Make the folder of a relative or absolute SQLite file, so a first run just works."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return  # opening the store says what is wrong with the URL
     if parts.scheme.partition("+")[0] == "sqlite" and parts.path not in ("", "/"):
         Path(parts.path[1:]).parent.mkdir(parents=True, exist_ok=True)
 

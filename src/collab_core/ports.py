@@ -13,6 +13,7 @@ import datetime as dt
 import enum
 import hashlib
 import operator
+import re
 import unicodedata
 import urllib.parse
 import uuid
@@ -71,6 +72,7 @@ __all__ = [
     "outbox_key",
     "record_key",
     "redact_url",
+    "scrub_url_secrets",
     "sharing_trusts",
     "spec_for",
 ]
@@ -169,23 +171,54 @@ def key_text(key: uuid.UUID | OdsCode | str) -> str:
 
 
 def redact_url(url: str) -> str:
-    """``url`` with any password replaced by ``***``, for ``Store.url``, logs and errors.
+    """``url`` with everything between ``://`` and the last ``@`` replaced by ``***``, for
+    ``Store.url``, logs and errors.
+
+    Nothing of the user and password part shows, whatever the password holds (``/``, ``#``,
+    ``?`` or ``@`` all confuse URL parsers, which then find no password to hide):
 
     >>> redact_url("postgresql://collab:s3cret@db.example/collab")
-    'postgresql://collab:***@db.example/collab'
+    'postgresql://***@db.example/collab'
+    >>> redact_url("postgresql://collab:s3/c#r?e@t@db.example/collab")
+    'postgresql://***@db.example/collab'
+    >>> redact_url("sqlite:///collab.db")
+    'sqlite:///collab.db'
     """
-    try:
-        parts = urllib.parse.urlsplit(url)
-        password = parts.password
-    except ValueError:
-        # An unparsable authority (a bad port, say) may still hold a password: hide it all.
-        scheme, sep, _ = url.partition("://")
-        return f"{scheme}{sep}***" if sep else "***"
-    if password is None:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, sep, rest = url.partition(":")
+    at = rest.rfind("@")
+    if not sep or at < 0:
         return url
-    userinfo, _, hostinfo = parts.netloc.rpartition("@")
-    user = userinfo.partition(":")[0]
-    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{hostinfo}"))
+    return f"{scheme}{sep}***{rest[at:]}"
+
+
+def url_secrets(url: str) -> list[str]:
+    """The pieces of ``url``'s authority (user, password, host, port; as written and decoded)
+    that text quoting it must not repeat, longest first: what :func:`scrub_url_secrets`
+    removes."""
+    _, sep, rest = url.partition("://")
+    if not sep:
+        return []
+    at = rest.rfind("@")
+    end = rest.find("/", at + 1)
+    authority = rest[: end if end >= 0 else len(rest)]
+    pieces = {p for p in re.split(r"[:@]", authority) if len(p) >= 2}
+    pieces |= {urllib.parse.unquote(p) for p in pieces}
+    if at >= 0:
+        # The whole credential part, whatever a parser made of it.
+        credentials = rest[:at]
+        pieces |= {credentials, urllib.parse.unquote(credentials)}
+        pieces |= {p for p in credentials.split(":", 1) if len(p) >= 2}
+    return sorted(pieces, key=len, reverse=True)
+
+
+def scrub_url_secrets(text: str, url: str) -> str:
+    """``text`` (a driver's message, say) with every piece of ``url``'s authority replaced by
+    ``***``, so that a password typed where a port or a host goes is not repeated either."""
+    for piece in url_secrets(url):
+        text = text.replace(piece, "***")
+    return text
 
 
 @attrs.frozen

@@ -297,3 +297,20 @@ def test_mappings_and_samples_are_listed_and_copied(run: Run, tmp_path: Path) ->
     assert run("mappings", "--show", "deaths").stdout.startswith("# A plain template")
     run("sample", "--to", "exports")
     assert (tmp_path / "exports" / "datix-mortality-sample.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u:pw-secret@127.0.0.1:notaport/db",
+        "postgresql://u:pw-secret@[::1/db",
+        "postgresql://db.example:pw-secret/db",
+    ],
+)
+def test_a_malformed_store_url_exits_2_naming_the_setting_without_the_password(
+    run: Run, needs_sql: None, url: str
+) -> None:
+    done = run("dashboard", "--year", "2018/19", env_extra={"COLLAB_STORE": url}, code=2)
+    assert done.stderr.startswith("error: url: postgresql://… ")
+    assert "secret" not in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr

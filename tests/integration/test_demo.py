@@ -118,3 +118,17 @@ def test_the_demo_mails_through_the_smtp_server_it_is_given(tmp_path: Path) -> N
     finally:
         controller.stop()
     assert f"mail: {5 + 3} delivered; sent through 127.0.0.1:{port}" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://u:pw-secret@127.0.0.1:notaport/db", "postgresql://u:pw-secret@[::1/db"],
+)
+def test_a_malformed_store_url_is_a_clear_error_without_the_password(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert demo.main(["--store", url, "--no-charts"]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("error: url: postgresql://… ")
+    assert "secret" not in out + err
+    assert "Traceback" not in err

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from collab_core import ConfigurationError, StoreError
+from collab_core.ports import redact_url
 from collab_sql import SqlStore
 from collab_sql._url import parse_store_url
 
@@ -29,7 +30,7 @@ def test_each_served_scheme_names_its_engine_and_driver(
 ) -> None:
     parsed = parse_store_url(url)
     assert (parsed.backend, parsed.engine_url.drivername) == (backend, driver)
-    assert parsed.shown == url
+    assert parsed.shown == redact_url(url)
     assert parsed.migrate
 
 
@@ -70,7 +71,7 @@ def test_a_password_never_appears_in_the_shown_url_or_in_errors(secret: str) -> 
     password = f"Zq9{secret}"  # a prefix found nowhere else in the URL
     parsed = parse_store_url(f"postgresql://collab:{password}@db.example/collab")
     assert password not in parsed.shown
-    assert parsed.shown == "postgresql://collab:***@db.example/collab"
+    assert parsed.shown == "postgresql://***@db.example/collab"
     with pytest.raises(ConfigurationError) as caught:
         parse_store_url(f"oracle://collab:{password}@db.example/collab")
     assert password not in str(caught.value)
@@ -102,5 +103,5 @@ def test_the_store_url_hides_the_password_it_was_opened_with(postgres_url: str) 
     assert with_password != postgres_url
     with SqlStore.open(with_password) as store:
         assert "pw123" not in store.url
-        assert store.url.startswith("postgresql://postgres:***@")
+        assert store.url.startswith("postgresql://***@")
         assert repr(store) == f"SqlStore({store.url!r})"

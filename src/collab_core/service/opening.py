@@ -3,11 +3,10 @@ URL's password."""
 
 from __future__ import annotations
 
-import urllib.parse
 from collections.abc import Callable
 
 from collab_core.domain.errors import CollabError, ConfigurationError, StoreError
-from collab_core.ports import Store, redact_url
+from collab_core.ports import Store, redact_url, scrub_url_secrets
 
 __all__ = ["open_store", "scheme_of"]
 
@@ -27,25 +26,29 @@ def scheme_of(url: str) -> str:
 
 
 def open_store(open_: Callable[[str], Store], url: str) -> Store:
-    """Open a store, keeping the URL's password out of any error that escapes."""
+    """Open a store, keeping the URL's password out of any error that escapes.
+
+    A ``ValueError`` from the store's own parsing is a malformed URL: it becomes a
+    :class:`ConfigurationError` naming the ``url`` setting. Anything else that is not a
+    :class:`CollabError` becomes a :class:`StoreError`. Either way the message shows the URL
+    redacted and the original text with every piece of the URL's authority removed, and the
+    original exception is not chained (its text may quote the URL).
+    """
     try:
         return open_(url)
     except CollabError:
         raise
+    except ValueError as exc:
+        detail = scrub_url_secrets(str(exc), url)
+        error: CollabError = ConfigurationError(
+            f"url: {_scheme_only(url)} is not a URL the store can read ({detail})"
+        )
     except Exception as exc:
-        detail = _scrub(f"{type(exc).__name__}: {exc}", url)
-        # The driver's own exception may quote the URL: it is summarised, not chained.
-        raise StoreError(
-            f"the store at {redact_url(url)!r} could not be opened: {detail}"
-        ) from None
+        detail = scrub_url_secrets(f"{type(exc).__name__}: {exc}", url)
+        error = StoreError(f"the store at {redact_url(url)!r} could not be opened: {detail}")
+    raise error
 
 
-def _scrub(text: str, url: str) -> str:
-    try:
-        password = urllib.parse.urlsplit(url).password
-    except ValueError:
-        return "(details withheld: the URL could not be parsed)"
-    if password:
-        for form in {password, urllib.parse.unquote(password)}:
-            text = text.replace(form, "***")
-    return text
+def _scheme_only(url: str) -> str:
+    scheme, sep, _ = url.partition(":")
+    return f"{scheme}://…" if sep else "the URL"

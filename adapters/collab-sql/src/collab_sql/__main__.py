@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from collab_core import CollabError
+from collab_core import CollabError, ConfigurationError
 from collab_sql.migrate import current, head_revision, known_revisions, upgrade
 
 __all__ = ["main"]
@@ -63,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             out.write(f"{_show(revision)}{state}\n")
         else:
             out.write("\n".join(known_revisions()) + "\n")
+    except ConfigurationError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
     except CollabError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1

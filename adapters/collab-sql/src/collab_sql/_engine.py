@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from collab_core import ConfigurationError, StoreError
 from collab_sql._url import StoreUrl, redact
 
-__all__ = ["BEGIN_IMMEDIATE", "create_engine", "describe", "translate_errors"]
+__all__ = ["BEGIN_IMMEDIATE", "CONNECT_TIMEOUT_S", "create_engine", "describe", "translate_errors"]
 
 #: Execution options for a connection whose transactions must take SQLite's write lock at once,
 #: so that what a unit of work reads cannot change before it writes.
@@ -24,14 +24,21 @@ BEGIN_IMMEDIATE = {"collab_sqlite_begin": "IMMEDIATE"}
 
 # SQLite waits this long for another writer before reporting the database as locked.
 _BUSY_TIMEOUT_S = 30.0
+#: Seconds PostgreSQL connections wait for the server before giving up, unless the URL says
+#: otherwise (``?connect_timeout=5``): a server that accepts and never answers cannot hang
+#: the opening of a store.
+CONNECT_TIMEOUT_S = 10
 
 
 def create_engine(url: StoreUrl) -> Engine:
     """An engine for ``url``; nothing is connected yet."""
     if url.backend == "sqlite":
         return _sqlite_engine(url)
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if "connect_timeout" not in url.engine_url.query:
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
     try:
-        return sa.create_engine(url.engine_url, pool_pre_ping=True)
+        return sa.create_engine(url.engine_url, **options)
     except ModuleNotFoundError:
         raise ConfigurationError(
             "url: PostgreSQL needs psycopg 3: pip install 'collab-sql[postgresql]'"

@@ -1,5 +1,10 @@
 """Store URLs: which engine and driver a URL names, the options collab-sql reads from its query
 string, and the form of the URL that is safe to show (never with a password).
+
+A URL is parsed the way the driver will see it, with SQLAlchemy's ``make_url``, and shown the
+way SQLAlchemy renders it with the password hidden, then through
+:func:`collab_core.ports.redact_url`, so no shape of password leaks. A URL that does not parse
+is named by its scheme alone.
 """
 
 from __future__ import annotations
@@ -11,9 +16,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from collab_core import ConfigurationError
-from collab_core.ports import redact_url
+from collab_core.ports import redact_url, scrub_url_secrets
 
-__all__ = ["StoreUrl", "parse_store_url", "redact"]
+__all__ = ["StoreUrl", "parse_store_url", "redact", "scrub"]
 
 Backend = Literal["sqlite", "postgresql"]
 
@@ -33,8 +38,44 @@ _FALSE = {"0", "false", "no", "off"}
 
 
 def redact(url: str) -> str:
-    """``url`` with any password replaced by ``***``, even when the URL does not parse."""
+    """``url`` with its user and password replaced by ``***``, even when it does not parse."""
     return redact_url(url)
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` with every piece of ``url``'s authority (user, password, host, port) removed."""
+    return scrub_url_secrets(text, url)
+
+
+def _scheme_only(url: str) -> str:
+    scheme, sep, _ = url.partition(":")
+    return f"{scheme}://…" if sep and scheme.replace("+", "").isalnum() else "the URL"
+
+
+def _parse(url: str) -> URL:
+    """``url`` as SQLAlchemy reads it, or a :class:`ConfigurationError` that names what is
+    wrong without quoting any of the authority (where a password may be)."""
+    shown = _scheme_only(url)
+    reason = None
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        reason = "is not a database URL like sqlite:///collab.db or postgresql://user@host/db"
+    except (ValueError, TypeError):
+        _, _, rest = url.partition("://")
+        if "[" in rest.split("/", 1)[0] and "]" not in rest:
+            reason = "has an IPv6 host without its closing bracket, as in postgresql://[::1]/db"
+        else:
+            reason = "has a port that is not a number (is a password where the port goes?)"
+    if reason is not None:
+        raise ConfigurationError(f"url: {shown} {reason}")
+    if parsed.host is not None and "@" in parsed.host:
+        raise ConfigurationError(
+            f"url: {shown} has an @ in its host; an @ in a user name or password is written %40"
+        )
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise ConfigurationError(f"url: {shown} has a port outside 1-65535")
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -70,14 +111,8 @@ def parse_store_url(url: str, *, migrate: bool | None = None) -> StoreUrl:
     """
     if not url.strip():
         raise ConfigurationError("url: a store URL is needed, like sqlite:///collab.db")
-    shown = redact(url.strip())
-    try:
-        parsed = make_url(url.strip())
-    except ArgumentError:
-        raise ConfigurationError(
-            f"url: is not a database URL like sqlite:///collab.db or "
-            f"postgresql://user@host/db (got {shown})"
-        ) from None
+    parsed = _parse(url.strip())
+    shown = redact(parsed.render_as_string(hide_password=True))
     try:
         backend, driver = _DRIVERS[parsed.drivername]
     except KeyError:
