@@ -28,7 +28,7 @@ import orjson
 from collab_core.domain.candour import CandourCase
 from collab_core.domain.capability import Assessment, LearningJourney
 from collab_core.domain.deaths import Death, Review
-from collab_core.domain.errors import DomainValidationError, PayloadError
+from collab_core.domain.errors import CorruptRecordError, DomainValidationError, PayloadError
 from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery, lfd_facts, sharing_trusts
 from collab_core.domain.identifiers import OdsCode
 from collab_core.domain.improvement import Concern
@@ -53,6 +53,7 @@ __all__ = [
     "LfdFact",
     "LfdQuery",
     "MeasureSpec",
+    "OnCorrupt",
     "OutboxEntry",
     "OutboxStatus",
     "Publication",
@@ -91,6 +92,9 @@ Record: TypeAlias = (
     | Concern
 )
 R = TypeVar("R", bound=Record)
+
+#: What :meth:`Store.scan` calls with each record it skips because it cannot be read back.
+OnCorrupt = Callable[[CorruptRecordError], object]
 R_co = TypeVar("R_co", covariant=True)
 
 
@@ -545,11 +549,21 @@ class Store(Protocol):
         start: dt.date | None = None,
         end: dt.date | None = None,
         batch_size: int = 1000,
+        on_corrupt: OnCorrupt | None = None,
     ) -> Iterator[Versioned[R]]:
         """Stream committed records of ``kind`` in key order, optionally only one trust's and
         only those whose :attr:`RecordSpec.day` lies in ``[start, end]`` (both inclusive). Key
         order is the order of the key text (a UUIDv7's text sorts by time). Never loads a whole
-        table: it fetches ``batch_size`` (at least 1) records at a time."""
+        table: it fetches ``batch_size`` (at least 1) records at a time.
+
+        A stored record that cannot be read back is handled as ``on_corrupt`` says:
+
+        - ``None`` (the default): the scan stops with the
+          :class:`~collab_core.CorruptRecordError`, naming the table and the (masked) key;
+        - a callable: the record is skipped, the callable is called with that
+          :class:`~collab_core.CorruptRecordError`, and the scan goes on. To collect the
+          problems, pass ``problems.append``; to stop after all, raise from the callable.
+        """
         ...
 
     def count(

@@ -25,6 +25,7 @@ __all__ = [
     "PluginError",
     "PrivacyError",
     "RecordNotFoundError",
+    "StoreBusyError",
     "StoreError",
     "TransitionError",
     "redact",
@@ -210,6 +211,16 @@ def _plain_name(text: object) -> bool:
 
 class StoreError(CollabError):
     """A store could not do what was asked of it."""
+
+
+class StoreBusyError(StoreError):
+    """The store was busy and gave up waiting: another writer held a lock past the store's
+    timeout ("database is locked" on SQLite; a lock timeout, a serialization failure or a
+    deadlock on PostgreSQL).
+
+    **Retryable**: nothing was written, and the same call may succeed once the other writer is
+    done. Catch it to retry (after a pause), and let any other :class:`StoreError` through.
+    """
 
 
 class RecordNotFoundError(StoreError, KeyError):

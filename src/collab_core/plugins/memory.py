@@ -33,6 +33,7 @@ from collab_core.domain.identifiers import OdsCode
 from collab_core.domain.learning import SharingEvent
 from collab_core.ports import (
     Capability,
+    OnCorrupt,
     OutboxEntry,
     OutboxStatus,
     R,
@@ -169,19 +170,26 @@ class MemoryStore:
         trust: OdsCode | None,
         start: dt.date | None,
         end: dt.date | None,
+        on_corrupt: OnCorrupt | None = None,
     ) -> list[Versioned[R]]:
         spec = spec_for(kind)
         data = self._live()
         with data.lock:
             # object, not Versioned: a damaged entry must reach _read, which reports it.
-            rows: list[tuple[str, object]] = list(data.table(spec.kind).items())
-        found = [
-            (key, _read(spec, key, stored))
-            for key, stored in rows
-            if not isinstance(stored, Versioned) or _matches(spec, stored.record, trust, start, end)
-        ]
-        found.sort(key=lambda row: row[0])
-        return [versioned for _, versioned in found]
+            rows: list[tuple[str, object]] = sorted(data.table(spec.kind).items())
+        found: list[Versioned[R]] = []
+        for key, stored in rows:
+            if isinstance(stored, Versioned) and not _matches(
+                spec, stored.record, trust, start, end
+            ):
+                continue
+            try:
+                found.append(_read(spec, key, stored))
+            except CorruptRecordError as exc:
+                if on_corrupt is None:
+                    raise
+                on_corrupt(exc)
+        return found
 
     def scan(
         self,
@@ -191,10 +199,11 @@ class MemoryStore:
         start: dt.date | None = None,
         end: dt.date | None = None,
         batch_size: int = 1000,
+        on_corrupt: OnCorrupt | None = None,
     ) -> Iterator[Versioned[R]]:
         _check_batch_size(batch_size)
         # The snapshot is taken on the first next(), as a server-side cursor would be.
-        yield from self._select(kind, trust, start, end)
+        yield from self._select(kind, trust, start, end, on_corrupt)
 
     def count(
         self,

@@ -42,6 +42,7 @@ from collab_core import (
 )
 from collab_core.ports import (
     Capability,
+    OnCorrupt,
     OutboxEntry,
     OutboxStatus,
     Record,
@@ -136,13 +137,21 @@ class JsonLinesStore:
         start: dt.date | None = None,
         end: dt.date | None = None,
         batch_size: int = 1000,
+        on_corrupt: OnCorrupt | None = None,
     ) -> Iterator[Versioned[R]]:
         self._check_open()
         _check_batch_size(batch_size)
         keys = self._matching(kind, trust, start, end)
         for i in range(0, len(keys), max(1, batch_size)):
             for key, entry in keys[i : i + batch_size]:
-                yield Versioned(self._read_record(kind, key, entry.offset), entry.version)
+                try:
+                    record = self._read_record(kind, key, entry.offset)
+                except CorruptRecordError as exc:
+                    if on_corrupt is None:
+                        raise
+                    on_corrupt(exc)
+                    continue
+                yield Versioned(record, entry.version)
 
     def count(
         self,

@@ -13,10 +13,18 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from collab_core import ConfigurationError, StoreError
+from collab_core import ConfigurationError, StoreBusyError, StoreError
 from collab_sql._url import StoreUrl, redact
 
-__all__ = ["BEGIN_IMMEDIATE", "CONNECT_TIMEOUT_S", "create_engine", "describe", "translate_errors"]
+__all__ = [
+    "BEGIN_IMMEDIATE",
+    "CONNECT_TIMEOUT_S",
+    "create_engine",
+    "describe",
+    "is_busy",
+    "store_error",
+    "translate_errors",
+]
 
 #: Execution options for a connection whose transactions must take SQLite's write lock at once,
 #: so that what a unit of work reads cannot change before it writes.
@@ -58,7 +66,8 @@ def _sqlite_engine(url: StoreUrl) -> Engine:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            if not url.read_only:  # a read-only connection cannot change the journal mode
+                cursor.execute("PRAGMA journal_mode = WAL")
         finally:
             cursor.close()
 
@@ -77,11 +86,38 @@ def describe(exc: DBAPIError, shown_url: str) -> str:
     return redact(text[0] if text else type(original).__name__).replace(shown_url, "the store")
 
 
+# SQLSTATEs of a PostgreSQL transaction that lost to another one and may simply be retried:
+# serialization_failure, deadlock_detected, lock_not_available (lock_timeout).
+_BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+# What SQLite says when its busy timeout ran out.
+_BUSY_SQLITE = ("database is locked", "database table is locked", "database is busy")
+
+
+def is_busy(exc: DBAPIError) -> bool:
+    """Whether ``exc`` says the database was busy: a retry may succeed."""
+    original = exc.orig if exc.orig is not None else exc
+    if getattr(original, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    text = str(original).lower()
+    return any(phrase in text for phrase in _BUSY_SQLITE)
+
+
+def store_error(what: str, exc: DBAPIError, shown_url: str) -> StoreError:
+    """The :class:`~collab_core.StoreError` for a driver error: a
+    :class:`~collab_core.StoreBusyError` when the database was busy."""
+    cls = StoreBusyError if is_busy(exc) else StoreError
+    detail = describe(exc, shown_url)
+    if "readonly database" in detail:
+        detail += " (the store was opened read-only, with mode=ro)"
+    return cls(f"{what} failed on {shown_url}: {detail}")
+
+
 @contextmanager
 def translate_errors(what: str, shown_url: str) -> Iterator[None]:
-    """Turn a driver error inside the block into a :class:`~collab_core.StoreError`."""
+    """Turn a driver error inside the block into a :class:`~collab_core.StoreError`
+    (:class:`~collab_core.StoreBusyError` when the database was busy)."""
     try:
         yield
     except DBAPIError as exc:
         # Chained to the driver's error, not SQLAlchemy's, whose text lists the parameters.
-        raise StoreError(f"{what} failed on {shown_url}: {describe(exc, shown_url)}") from exc.orig
+        raise store_error(what, exc, shown_url) from exc.orig

@@ -9,6 +9,7 @@ is named by its scheme alone.
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass
 from typing import Literal
 
@@ -86,12 +87,14 @@ class StoreUrl:
     :param shown: the URL as given, with any password hidden; safe for errors and logs.
     :param backend: ``"sqlite"`` or ``"postgresql"``.
     :param migrate: whether opening the store applies pending migrations.
+    :param read_only: whether the store was opened for reading only (SQLite's ``?mode=ro``).
     """
 
     engine_url: URL
     shown: str
     backend: Backend
     migrate: bool
+    read_only: bool = False
 
 
 def _flag(name: str, text: str, shown: str) -> bool:
@@ -127,7 +130,21 @@ def parse_store_url(url: str, *, migrate: bool | None = None) -> StoreUrl:
     do_migrate = True if option is None else _flag("migrate", option, shown)
     if migrate is not None:
         do_migrate = migrate
+    read_only = False
+    if backend == "sqlite" and "mode" in query:
+        mode = query.pop("mode")
+        if mode != "ro":
+            raise ConfigurationError(
+                f"url: the SQLite option mode is ro, to open the store read-only (got {shown})"
+            )
+        read_only, do_migrate = True, False  # a read-only store is never upgraded
     engine_url = parsed.set(drivername=driver, query=query)
+    if read_only and parsed.database not in (None, "", ":memory:"):
+        # SQLite reads open flags only from a file: URI; the path is written as one.
+        path = urllib.parse.quote(str(parsed.database), safe="/")
+        engine_url = engine_url.set(
+            database=f"file:{path}", query={**query, "mode": "ro", "uri": "true"}
+        )
     if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
         # Units of work and reads need connections of their own to one database: a file.
         raise ConfigurationError(
@@ -139,4 +156,4 @@ def parse_store_url(url: str, *, migrate: bool | None = None) -> StoreUrl:
             f"url: a PostgreSQL URL names its database, as in postgresql://user@host/db "
             f"(got {shown})"
         )
-    return StoreUrl(engine_url, shown, backend, do_migrate)
+    return StoreUrl(engine_url, shown, backend, do_migrate, read_only)

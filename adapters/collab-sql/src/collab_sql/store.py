@@ -27,12 +27,14 @@ from collab_core import (
     DomainValidationError,
     OdsCode,
     Review,
+    StoreBusyError,
     StoreError,
 )
 from collab_core.ports import (
     Capability,
     LfdFact,
     LfdQuery,
+    OnCorrupt,
     OutboxEntry,
     OutboxStatus,
     Record,
@@ -44,7 +46,7 @@ from collab_core.ports import (
 )
 from collab_sql import _aggregates, _outbox
 from collab_sql._derived import DERIVED, review_scores
-from collab_sql._engine import BEGIN_IMMEDIATE, create_engine, describe, translate_errors
+from collab_sql._engine import BEGIN_IMMEDIATE, create_engine, describe, is_busy, translate_errors
 from collab_sql._payload import decode, encode, relaxed_gc
 from collab_sql._types import KEY
 from collab_sql._url import StoreUrl, parse_store_url
@@ -555,7 +557,8 @@ class SqlStore:
             with engine.connect() as connection:
                 revision = current_revision(connection)
         except DBAPIError as exc:
-            raise StoreError(f"cannot open {parsed.shown}: {describe(exc, parsed.shown)}") from None
+            cls = StoreBusyError if is_busy(exc) else StoreError
+            raise cls(f"cannot open {parsed.shown}: {describe(exc, parsed.shown)}") from None
         check_revision(revision, parsed.shown)
         head = head_revision()
         if revision == head:
@@ -640,9 +643,11 @@ class SqlStore:
         start: dt.date | None = None,
         end: dt.date | None = None,
         batch_size: int = 1000,
+        on_corrupt: OnCorrupt | None = None,
     ) -> Iterator[Versioned[R]]:
         """Stream committed records in key order, ``batch_size`` rows per query (keyset
-        pagination on the key, so a batch never re-reads earlier rows)."""
+        pagination on the key, so a batch never re-reads earlier rows). A row that does not
+        read back stops the scan, or is skipped and handed to ``on_corrupt`` when given."""
         spec = spec_for(kind)
         if not _is_count(batch_size) or batch_size < 1:
             raise DomainValidationError(
@@ -650,7 +655,7 @@ class SqlStore:
             )
         table = RECORD_TABLES[spec.kind]
         where = _filters(table, trust, start, end)
-        return self._scan(spec, table, where, batch_size)
+        return self._scan(spec, table, where, batch_size, on_corrupt)
 
     def _scan(
         self,
@@ -658,6 +663,7 @@ class SqlStore:
         table: sa.Table,
         where: list[sa.ColumnElement[bool]],
         batch_size: int,
+        on_corrupt: OnCorrupt | None = None,
     ) -> Iterator[Versioned[Any]]:
         last: str | None = None
         while True:
@@ -671,10 +677,16 @@ class SqlStore:
             if not rows:
                 return
             with relaxed_gc():
-                batch = [
-                    Versioned(decode(spec, spec.kind, row.key, row.payload), row.version)
-                    for row in rows
-                ]
+                batch: list[Versioned[Any]] = []
+                for row in rows:
+                    try:
+                        batch.append(
+                            Versioned(decode(spec, spec.kind, row.key, row.payload), row.version)
+                        )
+                    except CorruptRecordError as exc:
+                        if on_corrupt is None:
+                            raise
+                        on_corrupt(exc)
             yield from batch
             if len(rows) < batch_size:
                 return

@@ -17,6 +17,7 @@ from typing import TypeVar
 from collab_core import LfdFact, LfdQuery, MemoryStore, OdsCode, SharingQuery
 from collab_core.ports import (
     Capability,
+    OnCorrupt,
     OutboxEntry,
     OutboxStatus,
     Record,
@@ -64,9 +65,14 @@ class TemplateStore:
         start: dt.date | None = None,
         end: dt.date | None = None,
         batch_size: int = 1000,
+        on_corrupt: OnCorrupt | None = None,
     ) -> Iterator[Versioned[R]]:
-        # YOUR SYSTEM: page through records in key order, batch_size at a time.
-        return self._client.scan(kind, trust=trust, start=start, end=end, batch_size=batch_size)
+        # YOUR SYSTEM: page through records in key order, batch_size at a time. A record that
+        # does not read back raises CorruptRecordError, or, when on_corrupt is given, is
+        # skipped and handed to it.
+        return self._client.scan(
+            kind, trust=trust, start=start, end=end, batch_size=batch_size, on_corrupt=on_corrupt
+        )
 
     def count(
         self,

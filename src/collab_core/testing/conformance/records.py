@@ -251,6 +251,17 @@ class RecordTests(KitBase):
             assert str(death.id) in str(caught.value)
         assert store.get(Death, other.id) == Versioned(other, 1)
 
+    def test_a_scan_can_skip_corrupt_records_and_report_each_one(self, store: Store) -> None:
+        death, other = _fixed_death(), _fixed_death()
+        _put(store, [death, other])
+        self._corrupt(store, "death", str(death.id))
+        problems: list[CorruptRecordError] = []
+        assert list(store.scan(Death, on_corrupt=problems.append)) == [Versioned(other, 1)]
+        assert [str(p.record_id) for p in problems] == [str(death.id)]
+        assert "death" in problems[0].table.lower()
+        with pytest.raises(CorruptRecordError):  # without on_corrupt, the scan still stops
+            list(store.scan(Death))
+
 
 def _outbox(store: Store) -> list[OutboxEntry]:
     return store.outbox(status=None) if Capability.OUTBOX in store.capabilities else []
