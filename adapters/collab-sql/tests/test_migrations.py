@@ -304,7 +304,7 @@ def test_the_upgrade_command_upgrades_and_current_shows_the_revision(
 def test_the_command_reports_a_bad_url_without_a_traceback(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["upgrade", "mysql://someone:hunter2@db/collab"]) == 1
+    assert main(["upgrade", "mysql://someone:hunter2@db/collab"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: url:")
     assert "hunter2" not in err
