@@ -253,3 +253,9 @@ def test_known_free_text_has_no_false_positive(text: str) -> None:
 )
 def test_the_forms_that_once_slipped_through_are_found(text: str) -> None:
     assert find_nhs_numbers(f"NHS no {text} seen") != []
+
+
+@given(st.uuids())
+def test_the_digits_of_a_uuid_are_never_taken_for_a_number(key: object) -> None:
+    assert find_nhs_numbers(str(key)) == []
+    assert find_nhs_numbers(f"no death with id {key}; {key!r}") == []

@@ -50,7 +50,7 @@ def _repr(value: object) -> str:
 
 
 def _holds_identifier(value: object) -> bool:
-    return bool(find_nhs_numbers(_repr(value)))
+    return not isinstance(value, uuid.UUID) and bool(find_nhs_numbers(_repr(value)))
 
 
 def redact(value: object, *, limit: int = _LIMIT) -> str:

@@ -34,7 +34,8 @@ What is not a candidate:
 * ten digits inside a longer run of digits (``99900000181``): a longer number, not an NHS
   number;
 * the digits of an international telephone number: a run of groups that starts with ``+``
-  (``+44 113 496 0000``), or that follows ``+44 (0)``.
+  (``+44 113 496 0000``), or that follows ``+44 (0)``;
+* digits inside a UUID (``…-8154-768534c29dcb``), whose hex groups may hold only digits.
 
 A UK telephone number has eleven digits (``0113 496 0000``) and is never found. A ten-digit
 freephone number or a reference written as ten digits in those groupings passes the check about
@@ -70,6 +71,8 @@ _ENCODED = re.compile(
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "v": "\v", "f": "\f"}
 # A dialling code just before a run of groups: "+44 " or "+44 (0)".
 _DIALLING = re.compile(r"\+[0-9]{1,4}[ \-./_]{0,4}(?:\(0\)[ \-./_]{0,4})?\Z")
+# A UUID's hex groups can hold digits only (8154-768534c2...): they are part of a UUID.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _EXTRA_DASHES = frozenset("\u2212\u2043\ufe63\uff0d")
 _EXTRA_DOTS = frozenset("\u00b7\u2027\u2024\u3002\uff0e\uff61\u30fb")
 _EXTRA_SLASHES = frozenset("\\\u2044\u2215\u29f8\uff0f")
@@ -186,6 +189,13 @@ def _valid(digits: str) -> bool:
 
 def _candidates(folded: str) -> Iterator[tuple[int, int]]:
     """``(start, end)`` in ``folded`` of every ten-digit candidate with a valid check digit."""
+    uuids = [m.span() for m in _UUID.finditer(folded)] if "-" in folded else []
+    for start, end in _chain_candidates(folded):
+        if not any(u_start <= start and end <= u_end for u_start, u_end in uuids):
+            yield start, end
+
+
+def _chain_candidates(folded: str) -> Iterator[tuple[int, int]]:
     for chain in _CHAIN.finditer(folded):
         if chain.end() - chain.start() < 10:
             continue
