@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nox
@@ -28,6 +29,15 @@ def _with_tests(adapter: str) -> str:
     return f"{adapter}[test]" if "test" in extras else adapter
 
 
+def _local_requirements(adapter: str) -> list[str]:
+    """The other adapters that ``adapter`` depends on, as editable installs (they are not on an
+    index)."""
+    names = {load_toml(ROOT / a / "pyproject.toml")["project"]["name"]: a for a in ADAPTERS}
+    wanted = load_toml(ROOT / adapter / "pyproject.toml")["project"].get("dependencies", [])
+    found = {re.split(r"[\s\[<>=!~;]", req, maxsplit=1)[0] for req in wanted}
+    return [arg for name in sorted(found & names.keys()) for arg in ("-e", names[name])]
+
+
 def _install_everything(session: nox.Session, *groups: str) -> None:
     """The core with its extras and every adapter, editable, plus the named dependency groups."""
     for group in groups:
@@ -51,7 +61,7 @@ def tests(session: nox.Session) -> None:
 def adapters(session: nox.Session, adapter: str) -> None:
     """Each adapter alone against the core, so a missing dependency cannot hide behind another's."""
     session.install(*dependency_groups(PYPROJECT, "test"))
-    session.install("-e", ".[testing]", "-e", _with_tests(adapter))
+    session.install("-e", ".[testing]", *_local_requirements(adapter), "-e", _with_tests(adapter))
     args = session.posargs or ["-n", "auto"]
     session.run("pytest", adapter, "-p", "no:cacheprovider", *args)
 

@@ -113,7 +113,7 @@ def _x_axis(ax: Axes, xs: Sequence[object]) -> None:
     step = max(1, len(xs) // 12)
     ticks = list(range(0, len(xs), step))
     ax.set_xticks(ticks, [str(xs[i]) for i in ticks], rotation=45, ha="right", fontsize=8)
-    ax.set_xlim(-0.5, len(xs) - 0.5)
+    ax.set_xlim(-0.5, max(len(xs), 1) - 0.5)  # an empty chart keeps an axis one point wide
 
 
 def _style(ax: Axes, title: str | None, ylabel: str | None, subtitle: str = "") -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import re
 import smtplib
 import socket
 import ssl
@@ -33,6 +34,7 @@ from collab_core.synthetic import SyntheticCollaborative
 from collab_core.testing.strategies import counts, typed_publications
 from collab_mail import MailPublisher
 from collab_mail.message import text_of
+from collab_site import publication_html
 
 SYNTHETIC = SyntheticCollaborative(seed=3, trusts=3, years=2, deaths_per_trust_year=30)
 YEAR = SYNTHETIC.financial_years[-1]
@@ -203,6 +205,60 @@ def test_every_kind_is_sent_and_the_public_sees_stars(
     dashboard = inbox.received[0].get_body(("plain",))
     assert dashboard is not None
     assert "not shown, so that no one can be recognised" in dashboard.get_content()
+
+
+KINDS: dict[str, dict[str, Any]] = {
+    "learning_bulletin": {},
+    "lfd_dashboard": {},
+    "headline_targets": {},
+    "measure_chart": {"measure": "capability.members"},
+    "assurance": {},
+}
+#: A class of the site's components that each kind's page shows.
+SITE_MARKUP = {
+    "learning_bulletin": ("nhsuk-card", "nhsuk-summary-list__key", "nhsuk-tag"),
+    "lfd_dashboard": ("nhsuk-table__cell", "nhsuk-summary-list__value"),
+    "headline_targets": ("nhsuk-summary-list__row", "nhsuk-table__header"),
+    "measure_chart": ("collab-chart-figure", "nhsuk-table__cell"),
+    "assurance": ("nhsuk-table__caption", "nhsuk-table__cell"),
+}
+_CLASSES = re.compile(r'class="([^"]*)"')
+
+
+def test_the_html_part_is_the_site_page_with_its_styles_inline(
+    collab: Collaborative,
+    server: tuple[_Inbox, int],
+    cafile: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLLAB_TEST_SMTP_PASSWORD", PASSWORD)
+    inbox, port = server
+    publisher = _publisher(port, cafile, sender_name="Learning team")
+    sent = []
+    for kind, options in KINDS.items():
+        built = collab.publication(kind, Audience.PUBLIC, YEAR, created_at=AT, **options)
+        sent.append((kind, collab.privacy_gate.check(built)))
+        publisher.deliver(sent[-1][1])
+    assert len(inbox.received) == len(KINDS)
+    for (kind, publication), message in zip(sent, inbox.received, strict=True):
+        part = message.get_body(("html",))
+        assert part is not None
+        page = part.get_content()
+        site = publication_html(publication, title="Learning team", charts=False)
+        # The site's markup, class by class and in the same order: the same templates drew it.
+        assert _CLASSES.findall(page) == _CLASSES.findall(site), kind
+        for name in SITE_MARKUP[kind]:
+            assert f'class="{name}' in page or f" {name}" in page, (kind, name)
+        # Every style is in an attribute: no style sheet, linked or embedded, is needed.
+        assert "<link" not in page, kind
+        assert "<style" not in page, kind
+        assert "<style" in site, "the standalone page carried the style sheet to inline"
+        tables = re.findall(r'<table class="nhsuk-table"[^>]*>', page)
+        assert tables, kind
+        assert all('style="' in tag for tag in tables), kind
+        # Nothing of the site's chrome: no header, footer, navigation, breadcrumbs or links.
+        for chrome in ("nhsuk-header", "nhsuk-footer", "nhsuk-breadcrumb", "<a "):
+            assert chrome not in page, (kind, chrome)
 
 
 def test_a_wrong_password_raises_for_the_outbox_to_retry(

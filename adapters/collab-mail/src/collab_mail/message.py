@@ -1,6 +1,8 @@
 """The e-mail of a publication: an :class:`~email.message.EmailMessage` with a plain-text part
-and an HTML part (inline styles, for mail readers that drop style sheets), both from Jinja2
-templates. The subject is the publication's title; no header carries anything about a person.
+(from this package's Jinja2 template) and an HTML part: the publication's page drawn by the
+site's templates (:func:`collab_site.publication_html`), its style sheets moved into ``style``
+attributes by ``css-inline``, for mail readers that drop style sheets. The subject is the
+publication's title; no header carries anything about a person.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
+import css_inline
 import jinja2
 
 from collab_core import (
@@ -30,8 +33,9 @@ from collab_core import (
     Share,
 )
 from collab_core.ports import Publication
+from collab_site import publication_html
 
-__all__ = ["DISCLOSURE_NOTE", "build_message", "text_of"]
+__all__ = ["DISCLOSURE_NOTE", "build_message", "html_of", "text_of"]
 
 #: The footnote of a message in which a count is suppressed.
 DISCLOSURE_NOTE = (
@@ -175,6 +179,13 @@ def _context(publication: Publication, sender_name: str) -> dict[str, Any]:
     }
 
 
+def html_of(publication: Publication, sender_name: str) -> str:
+    """The HTML part of ``publication``'s e-mail: its page as the site draws it, under
+    ``sender_name``, with every style in a ``style`` attribute and no style sheet left. A
+    measure's chart is told in words and by its data table: mail readers do not show SVG."""
+    return css_inline.inline(publication_html(publication, title=sender_name, charts=False))
+
+
 def build_message(
     publication: Publication,
     *,
@@ -192,5 +203,5 @@ def build_message(
     message["Date"] = format_datetime(publication.created_at)
     message["Message-ID"] = make_msgid(domain=sender.domain or "localhost")
     message.set_content(_TEMPLATES.get_template("message.txt").render(context))
-    message.add_alternative(_TEMPLATES.get_template("message.html").render(context), subtype="html")
+    message.add_alternative(html_of(publication, sender_name), subtype="html")
     return message

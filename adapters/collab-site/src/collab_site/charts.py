@@ -127,7 +127,10 @@ _ID = re.compile(r'\bid="([^"]+)"')
 
 def inline_svg(svg: bytes, prefix: str, labelled_by: str) -> Markup:
     """The SVG ready to sit in a page: no XML prolog, every id prefixed (two charts on a page
-    never share one), a fluid size, and ``role="img"`` named by the element ``labelled_by``."""
+    never share one), a fluid size, and ``role="img"`` named by the element ``labelled_by``; no
+    SVG (a chart left undrawn) is nothing."""
+    if not svg:
+        return Markup()
     text = svg.decode("utf-8")
     text = text[text.index("<svg") :]
     ids = set(_ID.findall(text))

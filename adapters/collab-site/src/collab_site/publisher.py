@@ -177,6 +177,8 @@ class SitePublisher:
             site_title=self._title,
             root=page.root,
             navigation=NAVIGATION,
+            layout="base.html",
+            linked=True,
             **page.context,
         )
         path = self._folder / page.path
