@@ -446,8 +446,9 @@ class UnitOfWork(Protocol):
     exception rolls everything back and propagates. Reads inside see the batch's own writes;
     nothing is visible to :meth:`Store.get` or :meth:`Store.scan` before the commit.
 
-    A commit that finds a record changed by another unit since this one first wrote it raises
-    :class:`~collab_core.ConcurrencyError` and writes nothing. Outbox marks apply, at commit, to
+    A commit that finds a record changed by another unit since this unit first read or wrote
+    it raises :class:`~collab_core.ConcurrencyError` and writes nothing; a record the unit only
+    reads never makes it fail. Outbox marks apply, at commit, to
     the entry as it then stands, so that failures marked by two units at once both count.
     """
 

@@ -209,11 +209,47 @@ class _LostUpdate(_MemoryUnit):
 @mutant(
     "lost-update",
     "UnitOfWork",
-    "A commit that finds a record changed by another unit since this one first wrote it raises",
+    "A commit that finds a record changed by another unit since this unit first read or wrote",
     "test_a_commit_refuses_a_record_another_unit_committed_meanwhile",
 )
 class LostUpdate(_UnitStore):
     unit = _LostUpdate
+
+
+class _ForgetsReads(_MemoryUnit):
+    def _note_read(self, slot: tuple[str, str], committed: object) -> None:
+        pass  # the base version is taken only when the unit first writes a record
+
+
+@mutant(
+    "forgets-reads",
+    "UnitOfWork",
+    "since this unit first read or wrote it raises",
+    "test_a_commit_refuses_a_record_another_unit_changed_since_this_one_read_it",
+)
+class ForgetsReads(_UnitStore):
+    unit = _ForgetsReads
+
+
+class _ReadsConflict(_MemoryUnit):
+    def _commit(self) -> None:
+        with self._data.lock:
+            for (kind, key), version in self._base.items():  # read records checked too
+                committed = self._data.table(kind).get(key)
+                actual = 0 if committed is None else committed.version
+                if actual != version:
+                    raise ConcurrencyError(kind, key, version or None, actual or None)
+        super()._commit()
+
+
+@mutant(
+    "read-only-conflicts",
+    "UnitOfWork",
+    "a record the unit only reads never makes it fail",
+    "test_a_record_the_unit_only_read_never_makes_its_commit_fail",
+)
+class ReadsConflict(_UnitStore):
+    unit = _ReadsConflict
 
 
 @mutant(

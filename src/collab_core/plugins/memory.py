@@ -304,7 +304,8 @@ class _MemoryUnit:
         self._data = data
         self._open = False
         self._staged: dict[tuple[str, str], Versioned[Any]] = {}
-        self._base: dict[tuple[str, str], int] = {}  # committed version when first written
+        # The committed version of each record when the unit first read or wrote it.
+        self._base: dict[tuple[str, str], int] = {}
         self._outbox_ops: list[OutboxEntry | _Deliver | _Fail | _Requeue] = []
         self._enqueued: set[uuid.UUID] = set()
 
@@ -342,8 +343,19 @@ class _MemoryUnit:
         self._check_open()
         spec = spec_for(kind)
         k = key_text(key)
-        stored = self._current(spec.kind, k)
+        slot = (spec.kind, k)
+        staged = self._staged.get(slot)
+        if staged is not None:
+            return _read(spec, k, staged)
+        with self._data.lock:
+            stored = self._data.table(spec.kind).get(k)
+        self._note_read(slot, stored)
         return None if stored is None else _read(spec, k, stored)
+
+    def _note_read(self, slot: tuple[str, str], committed: object) -> None:
+        """Remember the committed version of a record the unit reads for the first time, so
+        that a commit writing it later checks that no other unit changed it meanwhile."""
+        self._base.setdefault(slot, committed.version if isinstance(committed, Versioned) else 0)
 
     def put(
         self, records: Sequence[Record], *, expected_versions: Sequence[int | None] | None = None
@@ -438,6 +450,8 @@ class _MemoryUnit:
         data = self._data
         with data.lock:
             for (kind, key), version in self._base.items():
+                if (kind, key) not in self._staged:
+                    continue  # a record the unit only read never conflicts
                 committed = data.table(kind).get(key)
                 actual = 0 if committed is None else committed.version
                 if actual != version:

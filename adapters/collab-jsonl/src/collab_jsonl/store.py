@@ -456,9 +456,16 @@ class _UnitOfWork:
         # then stand, so that a claim or change by another process is never overwritten.
         self._ops: list[OutboxEntry | _Deliver | _Fail | _Requeue] = []
         self._enqueued: set[uuid.UUID] = set()
+        # The committed version of each record when the unit first read it: a later put of
+        # that record conflicts with any change committed since.
+        self._read: dict[tuple[str, str], int] = {}
 
     def get(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> Versioned[R] | None:
-        return self._seen(self._puts, kind, key_text(key))
+        found = self._seen(self._puts, kind, key_text(key))
+        slot = (spec_for(kind).kind, key_text(key))
+        if slot not in self._puts:
+            self._read.setdefault(slot, 0 if found is None else found.version)
+        return found
 
     def _seen(
         self,
@@ -493,7 +500,8 @@ class _UnitOfWork:
                 versions.append(held)
                 continue
             base = puts.get((spec.kind, key))
-            puts[(spec.kind, key)] = (record, held + 1, base[2] if base else held)
+            first = self._read.get((spec.kind, key), held)
+            puts[(spec.kind, key)] = (record, held + 1, base[2] if base else first)
             versions.append(held + 1)
         self._puts = puts
         return tuple(versions)
@@ -532,6 +540,7 @@ class _UnitOfWork:
 
     def rollback(self) -> None:
         self._puts.clear()
+        self._read.clear()
         self._ops.clear()
         self._enqueued.clear()
 

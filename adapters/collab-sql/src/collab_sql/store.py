@@ -102,7 +102,8 @@ class SqlUnitOfWork:
     On SQLite the transaction takes the write lock when it begins, so what it reads cannot
     change before it writes. On PostgreSQL a version that changed under it is caught by the
     ``UPDATE ... WHERE key = ? AND version = ?`` and reported as a
-    :class:`~collab_core.ConcurrencyError`.
+    :class:`~collab_core.ConcurrencyError`; so is a record the unit read and then puts after
+    another transaction committed a change to it (each read sees the latest commit).
     """
 
     def __init__(self, store: SqlStore, connection: Connection) -> None:
@@ -110,6 +111,9 @@ class SqlUnitOfWork:
         self._connection = connection
         self._transaction: RootTransaction | None = None
         self._open = False
+        # The version of each record when the unit first read it, until the unit writes it.
+        self._read: dict[tuple[str, str], int] = {}
+        self._written: set[tuple[str, str]] = set()
 
     # -- lifecycle, driven by SqlStore.unit_of_work -------------------------------------------
 
@@ -146,8 +150,12 @@ class SqlUnitOfWork:
     def get(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> Versioned[R] | None:
         """The record of ``kind`` under ``key`` as this unit sees it, or ``None``."""
         conn = self._conn()
+        spec, k = spec_for(kind), key_text(key)
         with self._errors("reading a record"):
-            return _get(conn, spec_for(kind), key_text(key))
+            found = _get(conn, spec, k)
+        if (spec.kind, k) not in self._written:
+            self._read.setdefault((spec.kind, k), 0 if found is None else found.version)
+        return found
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -177,6 +185,11 @@ class SqlUnitOfWork:
                 )
                 for i, version in zip(positions, written, strict=True):
                     versions[i] = version
+        for kind, positions in by_kind.items():
+            for i in positions:
+                slot = (kind, specs[kind].key(records[i]))
+                self._read.pop(slot, None)
+                self._written.add(slot)
         return tuple(versions)
 
     def _put_kind(
@@ -191,6 +204,12 @@ class SqlUnitOfWork:
         stored = _stored(conn, table, sorted(set(keys)))
         pending: dict[str, _Pending] = {}
         versions: list[int] = []
+        for key in keys:
+            read = self._read.get((spec.kind, key))
+            now = stored[key][0] if key in stored else 0
+            if read is not None and read != now:
+                # Changed by another transaction since this unit read it: a lost update.
+                raise ConcurrencyError(spec.kind, key, read or None, now or None)
         for record, key, want in zip(records, keys, expected, strict=True):
             payload = encode(record)
             before = pending.get(key)
@@ -323,6 +342,8 @@ class SqlUnitOfWork:
             if self._transaction is not None:
                 self._transaction.rollback()
             self._transaction = self._connection.begin()
+        self._read.clear()
+        self._written.clear()
 
 
 def _sqlite_params(

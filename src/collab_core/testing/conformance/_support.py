@@ -203,11 +203,14 @@ def _interleave(
     first_steps: Callable[[UnitOfWork], object],
     second_steps: Callable[[UnitOfWork], object],
     wait: float,
+    *,
+    first_then: Callable[[UnitOfWork], object] | None = None,
 ) -> Interleaving:
     """Run two units of work interleaved: the first does ``first_steps``; then, while it is
     still open, the second (in a thread of its own, on ``second``) does ``second_steps`` and
-    commits; then the first commits. A store whose locks make the second unit wait for the
-    first is given ``wait`` seconds, after which the first commits and the second goes on.
+    commits; then the first does ``first_then``, if given, and commits. A store whose locks
+    make the second unit wait for the first is given ``wait`` seconds, after which the first
+    goes on and the second waits until it has committed.
 
     Only :class:`ConcurrencyError` is an accepted way for a unit to fail; any other error
     propagates.
@@ -235,6 +238,8 @@ def _interleave(
             thread.start()
             ended.wait(wait)
             second_ended_first = ended.is_set()
+            if first_then is not None:
+                first_then(uow)
     except ConcurrencyError as exc:
         first_error = exc
     finally:

@@ -134,7 +134,7 @@ class ConcurrencyTests(KitBase):
         assert stored.version == base + len(committed), (
             f"both units committed a change to death {death.id} at version {base}, "
             f"but it is at version {stored.version}: an update was lost (a commit must refuse "
-            f"a record that another unit changed since this unit first wrote it)"
+            f"a record that another unit changed since this unit first read or wrote it)"
         )
         if len(committed) == 1:
             assert stored.record == committed[0]
@@ -146,6 +146,92 @@ class ConcurrencyTests(KitBase):
         for refused in (outcome.first, outcome.second):
             if refused is not None:
                 assert (refused.kind, str(refused.record_id)) == ("death", str(death.id))
+
+    @pytest.mark.parametrize("existing", [True, False], ids=["changed", "new"])
+    def test_a_commit_refuses_a_record_another_unit_changed_since_this_one_read_it(
+        self, store: Store, existing: bool
+    ) -> None:
+        self._write_after_read(store, store, existing)
+
+    @pytest.mark.parametrize("existing", [True, False], ids=["changed", "new"])
+    def test_two_openings_of_one_url_refuse_a_write_over_a_stale_read(
+        self, open_store: StoreOpener, existing: bool
+    ) -> None:
+        first = open_store()
+        try:
+            requires(first, Capability.CONCURRENT_WRITERS)
+            second = open_store()
+            try:
+                self._write_after_read(first, second, existing)
+            finally:
+                second.close()
+        finally:
+            first.close()
+
+    def _write_after_read(self, first: Store, second: Store, existing: bool) -> None:
+        """The first unit reads a death; another unit changes it and commits; then the first
+        puts its own change of the death it read (and adds a trust). Whatever order the store
+        lets them commit in, no update is lost."""
+        death = _fixed_death()
+        base = 0
+        if existing:
+            _put(first, [death])
+            base = 1
+        ours, theirs = attrs.evolve(death, age=60), attrs.evolve(death, age=61)
+        bystander = _trust("RH8")
+        outcome = _interleave(
+            first,
+            second,
+            lambda uow: uow.get(Death, death.id),
+            lambda uow: uow.put([theirs]),
+            self.interleave_seconds,
+            first_then=lambda uow: uow.put([bystander, ours]),
+        )
+        stored = first.get(Death, death.id)
+        assert stored is not None
+        committed = [r for r, ok in zip((ours, theirs), outcome.committed, strict=True) if ok]
+        assert committed, "at least one of the two units commits"
+        assert stored.version == base + len(committed), (
+            f"both units committed a change to death {death.id} at version {base}, "
+            f"but it is at version {stored.version}: an update was lost (a commit must refuse "
+            f"a record that another unit changed since this unit first read it)"
+        )
+        assert not (len(committed) == 2 and outcome.second_ended_first), (
+            f"the first unit read death {death.id}, another unit changed it and committed, "
+            f"and the first unit then wrote it and committed too: the other unit's update was "
+            f"lost (a commit must refuse a record changed since this unit first read it)"
+        )
+        if len(committed) == 1:
+            assert stored.record == committed[0]
+        else:
+            assert stored.record == theirs, "the unit that committed last wins"
+        assert (first.get(Trust, "RH8") is not None) == (outcome.first is None), (
+            "a refused unit writes nothing, a committed one everything"
+        )
+        for refused in (outcome.first, outcome.second):
+            if refused is not None:
+                assert (refused.kind, str(refused.record_id)) == ("death", str(death.id))
+
+    def test_a_record_the_unit_only_read_never_makes_its_commit_fail(self, store: Store) -> None:
+        """The first unit reads a death and writes only a trust; another unit changes the
+        death and commits meanwhile. Both commit."""
+        death = _fixed_death()
+        _put(store, [death])
+        theirs = attrs.evolve(death, age=61)
+        bystander = _trust("RH8")
+        outcome = _interleave(
+            store,
+            store,
+            lambda uow: uow.get(Death, death.id),
+            lambda uow: uow.put([theirs]),
+            self.interleave_seconds,
+            first_then=lambda uow: uow.put([bystander]),
+        )
+        assert (outcome.first, outcome.second) == (None, None), (
+            "a unit that only read a record was refused because another unit changed it"
+        )
+        assert store.get(Death, death.id) == Versioned(theirs, 2)
+        assert store.get(Trust, "RH8") == Versioned(bystander, 1)
 
     # -- expected versions as the unit sees them -------------------------------------------------
 
