@@ -59,10 +59,14 @@ def tests(session: nox.Session) -> None:
 @nox.session
 @nox.parametrize("adapter", ADAPTERS, ids=[Path(a).name for a in ADAPTERS])
 def adapters(session: nox.Session, adapter: str) -> None:
-    """Each adapter alone against the core, so a missing dependency cannot hide behind another's."""
+    """Each adapter alone against the core, so a missing dependency cannot hide behind another's.
+
+    The tests marked ``slow`` (crash, concurrency and browser runs) are left to ``tests``, which
+    runs every adapter's tests too; ``nox -s adapters -- -n auto`` runs them here as well.
+    """
     session.install(*dependency_groups(PYPROJECT, "test"))
     session.install("-e", ".[testing]", *_local_requirements(adapter), "-e", _with_tests(adapter))
-    args = session.posargs or ["-n", "auto"]
+    args = session.posargs or ["-n", "auto", "-m", "not slow"]
     session.run("pytest", adapter, "-p", "no:cacheprovider", *args)
 
 

@@ -145,6 +145,7 @@ def _check_page(
     return problems, len(violations), shot
 
 
+@pytest.mark.slow
 def test_every_page_renders_cleanly_and_passes_axe_in_chromium(
     browser: Any, tmp_path: Path, public: list[Publication], board: list[Publication]
 ) -> None:
