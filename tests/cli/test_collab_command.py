@@ -314,3 +314,24 @@ def test_a_malformed_store_url_exits_2_naming_the_setting_without_the_password(
     assert done.stderr.startswith("error: url: postgresql://… ")
     assert "secret" not in done.stderr + done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_the_site_publisher_commented_in_collab_toml_publishes_once_uncommented(
+    shell: Run, tmp_path: Path, needs_sql: None
+) -> None:
+    pytest.importorskip("collab_site", reason="the collab-site adapter is not installed")
+    shell("init")
+    shell("sample")
+    shell("import", "datix-mortality-sample.csv", "--mapping", "datix-mortality")
+    config = tmp_path / "collab.toml"
+    text = config.read_text(encoding="utf-8")
+    assert '# [publishers.site]\n# folder = "site/"\n' in text
+    config.write_text(
+        text.replace(
+            '# [publishers.site]\n# folder = "site/"\n', '[publishers.site]\nfolder = "site/"\n'
+        ),
+        encoding="utf-8",
+    )
+    shell("publish", "--period", "2018/19", "--audience", "trust_board", "--kind", "assurance")
+    assert "delivered 1, failed 0, dead 0" in shell("outbox", "--retry").stdout
+    assert (tmp_path / "site" / "index.html").is_file()

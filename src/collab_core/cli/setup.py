@@ -57,7 +57,7 @@ name = "South of England Mental Health Quality & Patient Safety Collaborative"
 # by the name a plugin registers (collab plugins lists them), holding its settings.
 [publishers]
 # [publishers.site]
-# path = "site/"
+# folder = "site/"
 
 # The collaborative's targets (collab targets): 30% more members who Learn, Live or Lead QI
 # by the deadline, against the census on the baseline day.
