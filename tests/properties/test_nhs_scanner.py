@@ -218,6 +218,8 @@ def test_realistic_free_text_has_no_false_positive(text: str) -> None:
     assert find_nhs_numbers(text) == []
 
 
+# The telephone numbers are from Ofcom's ranges kept for drama (0113 496 0xxx, 020 7946 0xxx,
+# 01632 960xxx, 07700 900xxx): never a subscriber's, and not NHS numbers.
 @pytest.mark.parametrize(
     "text",
     [
