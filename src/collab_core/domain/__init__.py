@@ -54,6 +54,7 @@ from collab_core.domain.disclosure import (
     EXACT_FIGURES,
     MASK,
     NHS_DIGITAL,
+    SUPPRESSED_MARK,
     Count,
     CountPolicy,
     Dated,
@@ -65,6 +66,7 @@ from collab_core.domain.disclosure import (
     Share,
     SmallNumbers,
     coarsen,
+    counts_in,
 )
 from collab_core.domain.errors import (
     CandourStepError,
@@ -382,6 +384,7 @@ __all__ += [
     "EXACT_FIGURES",
     "MASK",
     "NHS_DIGITAL",
+    "SUPPRESSED_MARK",
     "Count",
     "CountPolicy",
     "DatePrecision",
@@ -394,4 +397,5 @@ __all__ += [
     "Share",
     "SmallNumbers",
     "coarsen",
+    "counts_in",
 ]

@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from collab_board.tables import Cell, Table, cell_value, tables_of
 from collab_core import (
+    SUPPRESSED_MARK,
     ConfigurationError,
     Count,
     Figure,
@@ -150,7 +151,9 @@ def _sheet(sheet: Worksheet, table: Table) -> None:
             if shown is not None and not isinstance(cell.value, str):
                 cell.number_format = shown
             if isinstance(cell.value, str):
-                cell.alignment = Alignment(horizontal="right" if cell.value == "*" else "general")
+                cell.alignment = Alignment(
+                    horizontal="right" if cell.value == SUPPRESSED_MARK else "general"
+                )
     sheet.freeze_panes = sheet.cell(header + 1, table.frozen + 1).coordinate
     if table.chart is not None and table.rows:
         chart = LineChart()

@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from collab_core import (
+    SUPPRESSED_MARK,
     AssuranceBody,
     Count,
     DashboardCell,
@@ -97,7 +98,7 @@ def cell_value(value: object) -> Cell:
         return value.shown() if hidden or value.value is None else float(value.value)
     if isinstance(value, Figure):
         if value.value is None:
-            return "*" if value.is_suppressed else "-"
+            return SUPPRESSED_MARK if value.is_suppressed else "-"
         return float(value.value)
     if isinstance(value, bool):
         return "Yes" if value else "No"

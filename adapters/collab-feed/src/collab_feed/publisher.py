@@ -21,6 +21,7 @@ from typing import Any
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 from collab_core import (
+    SUPPRESSED_MARK,
     ConfigurationError,
     Count,
     FinancialYear,
@@ -103,7 +104,7 @@ def _summary(publication: Publication) -> str:
         elif last.value is None:
             value = "no value"
         elif last.value.value is None:
-            value = "*"
+            value = SUPPRESSED_MARK
         else:
             value = f"{float(last.value.value):.3g}"
         return f"{body.name}, {last.x}: {value} {body.unit}".strip()

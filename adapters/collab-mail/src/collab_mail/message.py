@@ -19,6 +19,7 @@ import css_inline
 import jinja2
 
 from collab_core import (
+    SUPPRESSED_MARK,
     AssuranceBody,
     Count,
     Figure,
@@ -62,7 +63,7 @@ def text_of(value: object) -> str:
         return value.shown()
     if isinstance(value, Figure):
         if value.value is None:
-            return "*" if value.is_suppressed else "-"
+            return SUPPRESSED_MARK if value.is_suppressed else "-"
         return f"{float(value.value):,.1f}"
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -174,7 +175,7 @@ def _context(publication: Publication, sender_name: str) -> dict[str, Any]:
         "audience": str(getattr(body, "audience", publication.audience.value)).replace("_", " "),
         "items": items,
         "tables": tables,
-        "suppressed": "*" in shown,
+        "suppressed": SUPPRESSED_MARK in shown,
         "disclosure_note": DISCLOSURE_NOTE,
     }
 

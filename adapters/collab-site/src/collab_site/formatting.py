@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-import attrs
 from markupsafe import Markup
 
-from collab_core import Count, FinancialYear, Month, Quarter, Share
+from collab_core import SUPPRESSED_MARK, Count, FinancialYear, Month, Quarter, Share
 from collab_core import Figure as FigureValue
 
 __all__ = [
-    "SUPPRESSED_MARK",
-    "counts_in",
     "dated",
     "number",
     "percent",
@@ -28,8 +24,6 @@ __all__ = [
     "words",
 ]
 
-#: How a withheld count is shown (disclosure control).
-SUPPRESSED_MARK = "*"
 _DASH = "–"
 _HIDDEN = '<span class="nhsuk-u-visually-hidden"> (withheld)</span>'
 
@@ -117,15 +111,3 @@ def slug(*parts: object) -> str:
         cleaned = "".join(ch if ch.isalnum() else "-" for ch in text)
         out.append("-".join(filter(None, cleaned.split("-"))))
     return "-".join(filter(None, out))
-
-
-def counts_in(value: object) -> Iterable[Count]:
-    """Every count of people a body (or any part of one) shows, however deep."""
-    if isinstance(value, Count):
-        yield value
-    elif isinstance(value, tuple | list):
-        for item in value:
-            yield from counts_in(item)
-    elif attrs.has(type(value)):
-        for field in attrs.fields(type(value)):  # type: ignore[arg-type]
-            yield from counts_in(getattr(value, field.name))

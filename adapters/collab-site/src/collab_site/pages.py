@@ -23,11 +23,12 @@ from collab_core import (
     LfdBlock,
     LfdDashboardBody,
     MeasureChartBody,
+    counts_in,
     to_payload,
 )
 from collab_core.ports import Publication
 from collab_site.charts import ChartView, Draw, draw
-from collab_site.formatting import counts_in, dated, percent, plain, shown, slug, words
+from collab_site.formatting import dated, percent, plain, shown, slug, words
 
 B = TypeVar("B")
 
