@@ -152,7 +152,10 @@ def _wait_for_backend_to_end(store: SqlStore) -> None:
 
 
 @pytest.mark.postgres
-def test_two_units_adding_the_same_new_key_at_once_cannot_both_succeed(postgres_url: str) -> None:
+@pytest.mark.parametrize("revision", ["", "revision=0003"], ids=["partitioned", "unpartitioned"])
+def test_two_units_adding_the_same_new_key_at_once_cannot_both_succeed(
+    postgres_url: str, revision: str
+) -> None:
     import threading
 
     from collab_sql_testkit import a_death
@@ -160,7 +163,9 @@ def test_two_units_adding_the_same_new_key_at_once_cannot_both_succeed(postgres_
     from collab_core import ConcurrencyError
 
     death = a_death()
-    with SqlStore.open(postgres_url) as store:
+    url = f"{postgres_url}&{revision}" if revision else postgres_url
+    with SqlStore.open(url) as store:
+        assert store.partitioned is not bool(revision)
         first_wrote = threading.Event()
         outcome: list[BaseException | tuple[int, ...]] = []
 

@@ -5,7 +5,7 @@ shared hub), with Alembic migrations and the dashboard facts computed in SQL.
 >>> store = open_store("sqlite:///collab.db")  # doctest: +SKIP
 """
 
-from collab_sql.migrate import MigrationResult, current, head_revision, upgrade
+from collab_sql.migrate import MigrationResult, current, downgrade, head_revision, upgrade
 from collab_sql.store import SqlStore, SqlUnitOfWork, open_store
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "SqlStore",
     "SqlUnitOfWork",
     "current",
+    "downgrade",
     "head_revision",
     "open_store",
     "upgrade",

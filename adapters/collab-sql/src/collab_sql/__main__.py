@@ -1,10 +1,11 @@
-"""The ``python -m collab_sql`` command (also installed as ``collab-sql``): upgrade a database's
-schema, or show its current revision.
+"""The ``python -m collab_sql`` command (also installed as ``collab-sql``): upgrade or
+downgrade a database's schema, or show its current revision.
 
 .. code-block:: console
 
     $ python -m collab_sql upgrade sqlite:///collab.db
     $ python -m collab_sql current postgresql://collab@db.example.nhs.uk/collab
+    $ python -m collab_sql downgrade postgresql://collab@db.example.nhs.uk/collab --to 0003
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from collab_core import CollabError, ConfigurationError
-from collab_sql.migrate import current, head_revision, known_revisions, upgrade
+from collab_sql.migrate import current, downgrade, head_revision, known_revisions, upgrade
 
 __all__ = ["main"]
 
@@ -30,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument(
         "--to", default="head", metavar="REVISION", help="stop at this revision (default: head)"
     )
+    down = commands.add_parser(
+        "downgrade", help="migrate the database at URL back to an older revision, rows kept"
+    )
+    down.add_argument("url", metavar="URL")
+    down.add_argument("--to", required=True, metavar="REVISION", help="e.g. 0003")
     now = commands.add_parser("current", help="show the schema revision of the database at URL")
     now.add_argument("url", metavar="URL")
     commands.add_parser("heads", help="list the revisions this collab-sql knows, oldest first")
@@ -45,11 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     out = sys.stdout
     try:
-        if args.command == "upgrade":
-            result = upgrade(args.url, args.to)
+        if args.command in ("upgrade", "downgrade"):
+            migrate = upgrade if args.command == "upgrade" else downgrade
+            result = migrate(args.url, args.to)
             if result.changed:
                 out.write(
-                    f"{result.url}: upgraded from {_show(result.before)} to {_show(result.after)}\n"
+                    f"{result.url}: {args.command}d from {_show(result.before)} "
+                    f"to {_show(result.after)}\n"
                 )
             else:
                 out.write(f"{result.url}: already at {_show(result.after)}\n")

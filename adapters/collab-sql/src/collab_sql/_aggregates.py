@@ -108,6 +108,9 @@ def _done_reviews(query: LfdQuery) -> Any:
         _REVIEW.c.response_type.in_(_COUNTING),
         _REVIEW.c.completed_on.is_not(None),
         _REVIEW.c.completed_on <= query.as_of,
+        # Implied (a review starts on or before it is completed), and lets PostgreSQL skip
+        # the partitions of later financial years.
+        _REVIEW.c.day <= query.as_of,
     )
 
 
@@ -186,6 +189,7 @@ def lfd_facts(conn: Connection, query: LfdQuery) -> list[LfdFact]:
         review.c.response_type.in_(_COUNTING),
         review.c.completed_on.is_not(None),
         review.c.completed_on <= query.as_of,
+        review.c.day <= query.as_of,  # implied, as in _done_reviews
     ]
     reviewed = sa.exists().where(*its_done_reviews).correlate(death)
     if judged is None:

@@ -99,6 +99,13 @@ def _postgres_insert_new(conn: Connection, table: sa.Table, rows: list[dict[str,
     return _postgres_insert(conn, table, list(rows[0]), rows, returning=True)
 
 
+def _postgres_claim_keys(conn: Connection, key_table: sa.Table, keys: Sequence[str]) -> set[str]:
+    """Claim new keys in a partitioned kind's key table: ``INSERT ... ON CONFLICT (key) DO
+    NOTHING RETURNING key``; the keys claimed. A key another transaction claimed first, still
+    uncommitted, makes this wait for it, then comes back unclaimed."""
+    return _postgres_insert(conn, key_table, ["key"], [{"key": k} for k in keys], returning=True)
+
+
 def _array_type(column: sa.Column[Any]) -> str:
     """The PostgreSQL array type that carries a column's values to ``unnest``."""
     kind = column.type
@@ -189,9 +196,21 @@ def _key_in(conn: Connection, column: sa.Column[str], keys: Sequence[str]) -> An
     return column.in_(keys)
 
 
-def _stored(conn: Connection, table: sa.Table, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
-    """The version and payload of each of ``keys`` that is stored (one query per chunk)."""
+def _stored(
+    conn: Connection, table: sa.Table, keys: Sequence[str], key_table: sa.Table | None = None
+) -> dict[str, tuple[int, str]]:
+    """The version and payload of each of ``keys`` that is stored (one query per chunk).
+
+    With a partitioned kind's ``key_table``, the keys are first looked up there (one index),
+    and only those found are looked up in the table, whose every partition a key may be in.
+    """
     found: dict[str, tuple[int, str]] = {}
+    if key_table is not None and keys:
+        known: list[str] = []
+        for chunk in _chunks(keys, _PG_LOOKUP_CHUNK):
+            stmt = sa.select(key_table.c.key).where(_key_in(conn, key_table.c.key, chunk))
+            known.extend(conn.scalars(stmt))
+        keys = sorted(known)
     if conn.dialect.name == "sqlite":
         # A batch asks this of every key it writes, most of them new: straight to the driver,
         # a statement of plain placeholders per chunk, without SQLAlchemy's per-call compiling

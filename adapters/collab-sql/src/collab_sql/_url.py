@@ -88,6 +88,8 @@ class StoreUrl:
     :param backend: ``"sqlite"`` or ``"postgresql"``.
     :param migrate: whether opening the store applies pending migrations.
     :param read_only: whether the store was opened for reading only (SQLite's ``?mode=ro``).
+    :param revision: the schema revision asked for (``?revision=0003``), or ``None`` for the
+        newest; the store checks that it is one it can serve.
     """
 
     engine_url: URL
@@ -95,6 +97,7 @@ class StoreUrl:
     backend: Backend
     migrate: bool
     read_only: bool = False
+    revision: str | None = None
 
 
 def _flag(name: str, text: str, shown: str) -> bool:
@@ -130,6 +133,9 @@ def parse_store_url(url: str, *, migrate: bool | None = None) -> StoreUrl:
     do_migrate = True if option is None else _flag("migrate", option, shown)
     if migrate is not None:
         do_migrate = migrate
+    revision = query.pop("revision", None)
+    if isinstance(revision, tuple):
+        raise ConfigurationError(f"url: the option revision is given more than once in {shown}")
     read_only = False
     if backend == "sqlite" and "mode" in query:
         mode = query.pop("mode")
@@ -156,4 +162,4 @@ def parse_store_url(url: str, *, migrate: bool | None = None) -> StoreUrl:
             f"url: a PostgreSQL URL names its database, as in postgresql://user@host/db "
             f"(got {shown})"
         )
-    return StoreUrl(engine_url, shown, backend, do_migrate, read_only)
+    return StoreUrl(engine_url, shown, backend, do_migrate, read_only, revision)

@@ -29,11 +29,17 @@ __all__ = [
     "check_revision",
     "current",
     "current_revision",
+    "downgrade",
     "head_revision",
     "known_revisions",
+    "served_revisions",
     "upgrade",
     "upgrade_engine",
 ]
+
+#: The oldest schema revision the store reads and writes when asked to (``?revision=``):
+#: PostgreSQL's unpartitioned schema, for comparing with the partitioned one.
+OLDEST_SERVED = "0003"
 
 # An arbitrary constant that names collab-sql's migration lock among PostgreSQL advisory locks.
 _PG_LOCK_KEY = 0x636F6C6C61625F73
@@ -62,6 +68,12 @@ def head_revision() -> str:
 def known_revisions() -> list[str]:
     """Every revision this collab-sql knows, oldest first."""
     return [s.revision for s in reversed(list(_scripts().walk_revisions()))]
+
+
+def served_revisions() -> list[str]:
+    """The revisions a store can be opened at with ``?revision=``, oldest first."""
+    known = known_revisions()
+    return known[known.index(OLDEST_SERVED) :]
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -126,6 +138,45 @@ def _run_upgrade(connection: Connection, target: str, shown_url: str) -> None:
         command.upgrade(_config(connection), target)
     except CommandError as exc:
         raise StoreError(f"migrating {shown_url} to {target!r} failed: {exc}") from exc
+
+
+def downgrade(url: str, target: str) -> MigrationResult:
+    """Downgrade the database at ``url`` to the older revision ``target``, in one transaction
+    under the migration lock; its rows are kept (e.g. ``"0003"``: PostgreSQL's record tables
+    unpartitioned)."""
+    if target not in known_revisions():
+        raise StoreError(f"{target!r} is not a schema revision of collab-sql")
+    parsed = parse_store_url(url)
+    engine = create_engine(parsed)
+    try:
+        with (
+            translate_errors("migrating the schema", parsed.shown),
+            engine.connect().execution_options(**BEGIN_IMMEDIATE) as connection,
+            connection.begin(),
+        ):
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY}
+                )
+            before = current_revision(connection)
+            check_revision(before, parsed.shown)
+            known = known_revisions()
+            if before is None or known.index(before) < known.index(target):
+                raise StoreError(
+                    f"the database at {parsed.shown} is at revision {before!r}, older than "
+                    f"{target!r}: upgrade it instead"
+                )
+            if before != target:
+                try:
+                    command.downgrade(_config(connection), target)
+                except CommandError as exc:
+                    raise StoreError(
+                        f"migrating {parsed.shown} to {target!r} failed: {exc}"
+                    ) from exc
+            after = current_revision(connection)
+    finally:
+        engine.dispose()
+    return MigrationResult(parsed.shown, before, after)
 
 
 def upgrade(url: str, target: str = "head") -> MigrationResult:

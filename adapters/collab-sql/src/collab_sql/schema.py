@@ -6,6 +6,13 @@ Every record table has an integer primary key that keeps its B-tree appending (A
 rule 9), the record's key as a unique column, the ``trust`` and ``day`` that queries filter on,
 the ``version``, and the ``payload`` as JSON text from the core's serialiser. Deaths, reviews
 and sharing events also carry derived columns for the dashboard figures.
+
+On PostgreSQL, revision 0004 partitions the death, review and sharing tables by financial year
+(:data:`PARTITIONED_KINDS`): their one-row-per-key rule moves to :data:`KEY_TABLES`, their own
+unique index becomes ``(key, day)``, their ``row_id`` is no longer a primary key, and the review
+scores' foreign key points at ``review_key``. These tables describe the schema as SQLite and an
+unpartitioned PostgreSQL database hold it; the test that holds migrations and schema together
+names the partitioned differences.
 """
 
 from __future__ import annotations
@@ -27,7 +34,16 @@ from sqlalchemy import (
 from collab_core.ports import RECORD_SPECS
 from collab_sql._types import KEY, ROW_ID, UtcDateTime
 
-__all__ = ["OUTBOX", "RECORD_TABLES", "REVIEW_SCORE", "VERSION_TABLE", "metadata"]
+__all__ = [
+    "KEY_TABLES",
+    "OUTBOX",
+    "PARTITIONED_KINDS",
+    "RECORD_TABLES",
+    "REVIEW_SCORE",
+    "VERSION_TABLE",
+    "key_metadata",
+    "metadata",
+]
 
 #: Alembic's record of the schema revision; named so it cannot clash with a host's own.
 VERSION_TABLE = "collab_sql_version"
@@ -122,6 +138,20 @@ REVIEW_SCORE = Table(
     Column("scale_version", Integer, nullable=False),
     Column("value", Integer, nullable=False),
 )
+
+#: The kinds whose tables revision 0004 partitions by financial year on PostgreSQL.
+PARTITIONED_KINDS = ("death", "review", "sharing")
+
+#: The tables of PostgreSQL's partitioned schema alone (revision 0004; SQLite has none): one
+#: row per stored key of each partitioned kind, claimed before the record's row is inserted,
+#: since a partitioned table's own unique indexes must include its partition key (``day``).
+key_metadata = MetaData()
+
+#: The key table of each partitioned kind (``death_key``...), by kind name.
+KEY_TABLES: dict[str, Table] = {
+    kind: Table(f"{kind}_key", key_metadata, Column("key", KEY, primary_key=True))
+    for kind in PARTITIONED_KINDS
+}
 
 #: Publications waiting for each publisher to confirm delivery (ARCHITECTURE rule 4).
 OUTBOX = Table(

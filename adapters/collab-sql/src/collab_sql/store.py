@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from collab_core import (
+    ConfigurationError,
     CorruptRecordError,
     DomainValidationError,
     OdsCode,
@@ -47,11 +48,21 @@ from collab_sql._engine import BEGIN_IMMEDIATE, create_engine, describe, is_busy
 from collab_sql._payload import decode, relaxed_gc
 from collab_sql._rows import _filters, _get, _is_count
 from collab_sql._url import StoreUrl, parse_store_url
-from collab_sql.migrate import check_revision, current_revision, head_revision, upgrade_engine
-from collab_sql.schema import RECORD_TABLES
+from collab_sql.migrate import (
+    check_revision,
+    current_revision,
+    head_revision,
+    known_revisions,
+    served_revisions,
+    upgrade_engine,
+)
+from collab_sql.schema import KEY_TABLES, RECORD_TABLES
 
 __all__ = ["SqlStore", "SqlUnitOfWork", "open_store"]
 from collab_sql.unit import SqlUnitOfWork
+
+#: The revision that partitions PostgreSQL's record tables by financial year.
+_PARTITIONED_FROM = "0004"
 
 R = TypeVar("R", bound=Record)
 
@@ -63,31 +74,46 @@ class SqlStore:
     told not to. Use it as a context manager, or call :meth:`close`.
     """
 
-    def __init__(self, engine: Engine, url: StoreUrl) -> None:
+    def __init__(self, engine: Engine, url: StoreUrl, revision: str | None = None) -> None:
         self._engine = engine
         self._parsed = url
         self._closed = False
+        known = known_revisions()
+        at = known.index(revision or head_revision())
+        partitioned = url.backend == "postgresql" and at >= known.index(_PARTITIONED_FROM)
+        #: The key table of each partitioned kind: empty but on PostgreSQL from revision 0004.
+        self._key_tables: dict[str, sa.Table] = dict(KEY_TABLES) if partitioned else {}
 
     @classmethod
     def open(cls, url: str, *, migrate: bool | None = None) -> SqlStore:
         """Open the store at ``url``, upgrading its schema first unless ``migrate`` is false
-        (or the URL says ``?migrate=false``).
+        (or the URL says ``?migrate=false``). With ``?revision=0003`` the schema is upgraded
+        to that revision at most, and a database at it is served as it is (on PostgreSQL: the
+        record tables unpartitioned, for comparison).
 
-        :raises ConfigurationError: the URL is not one collab-sql serves.
+        :raises ConfigurationError: the URL is not one collab-sql serves, or asks for a
+            revision the store cannot be opened at.
         :raises StoreError: the database cannot be reached, is at a schema revision newer
             than this collab-sql, or (with migrations off) is not at the current revision.
         """
         parsed = parse_store_url(url, migrate=migrate)
         engine = create_engine(parsed)
         try:
-            cls._prepare(engine, parsed)
+            revision = cls._prepare(engine, parsed)
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine, parsed)
+        return cls(engine, parsed, revision)
 
     @staticmethod
-    def _prepare(engine: Engine, parsed: StoreUrl) -> None:
+    def _prepare(engine: Engine, parsed: StoreUrl) -> str:
+        """Bring the schema to the revision wanted (or refuse); the revision it is at."""
+        head = parsed.revision or head_revision()
+        if head not in served_revisions():
+            raise ConfigurationError(
+                f"url: the option revision is one of {', '.join(served_revisions())} "
+                f"(got {head!r} in {parsed.shown})"
+            )
         try:
             with engine.connect() as connection:
                 revision = current_revision(connection)
@@ -95,12 +121,18 @@ class SqlStore:
             cls = StoreBusyError if is_busy(exc) else StoreError
             raise cls(f"cannot open {parsed.shown}: {describe(exc, parsed.shown)}") from None
         check_revision(revision, parsed.shown)
-        head = head_revision()
         if revision == head:
-            return
+            return head
+        known = known_revisions()
+        if revision is not None and known.index(revision) > known.index(head):
+            raise StoreError(
+                f"the database at {parsed.shown} is at revision {revision!r}, newer than the "
+                f"{head!r} asked for: open it without the revision option, or run "
+                f"`python -m collab_sql downgrade URL --to {head}`"
+            )
         if parsed.migrate:
-            upgrade_engine(engine, parsed.shown)
-            return
+            upgrade_engine(engine, parsed.shown, head)
+            return head
         state = "has no collab-sql schema" if revision is None else f"is at revision {revision!r}"
         raise StoreError(
             f"the database at {parsed.shown} {state}, and this collab-sql needs {head!r}: "
@@ -132,6 +164,12 @@ class SqlStore:
     def backend(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return self._parsed.backend
+
+    @property
+    def partitioned(self) -> bool:
+        """Whether the death, review and sharing tables are partitioned by financial year
+        (PostgreSQL at revision 0004 or later), as found when the store was opened."""
+        return bool(self._key_tables)
 
     @property
     def engine(self) -> Engine:

@@ -40,6 +40,8 @@ from collab_sql._rows import (
     _equal,
     _get,
     _key_in,
+    _postgres_claim_keys,
+    _postgres_insert,
     _postgres_insert_new,
     _raise_stale,
     _sqlite_update,
@@ -171,7 +173,8 @@ class SqlUnitOfWork:
     ) -> list[int]:
         table = RECORD_TABLES[spec.kind]
         keys = [spec.key(r) for r in records]
-        stored = _stored(conn, table, sorted(set(keys)))
+        key_table = self._store._key_tables.get(spec.kind)
+        stored = _stored(conn, table, sorted(set(keys)), key_table)
         pending: dict[str, _Pending] = {}
         versions: list[int] = []
         for key in keys:
@@ -263,7 +266,15 @@ class SqlUnitOfWork:
             _bulk_insert(conn, table, rows)
             return
         # PostgreSQL: another transaction may insert the same new key first; find out which.
-        inserted = _postgres_insert_new(conn, table, rows)
+        key_table = self._store._key_tables.get(spec.kind)
+        if key_table is None:
+            inserted = _postgres_insert_new(conn, table, rows)
+        else:
+            # Partitioned: the key table holds the one-row-per-key rule; the rows go in once
+            # every key is claimed (a refused key rolls the claims back with the savepoint).
+            inserted = _postgres_claim_keys(conn, key_table, [row["key"] for row in rows])
+            if len(inserted) == len(rows):
+                _postgres_insert(conn, table, list(rows[0]), rows, returning=False)
         for row in rows:
             if row["key"] not in inserted:
                 actual = conn.scalar(sa.select(table.c.version).where(table.c.key == row["key"]))
