@@ -159,27 +159,24 @@ def capability_scenario(size: int, workdir: Path) -> Stopwatch:
 
 _CENSUS = """
     WITH latest AS (
-        SELECT json_extract(payload, '$.data.member_id') AS member,
-               json_extract(payload, '$.data.level') AS level,
+        SELECT member_key,
+               CASE level_fold WHEN 'learn' THEN 1 WHEN 'live' THEN 2 WHEN 'lead' THEN 3 END
+                   AS rank,
                row_number() OVER (
-                   PARTITION BY json_extract(payload, '$.data.member_id'),
-                                json_extract(payload, '$.data.subject')
-                   ORDER BY day DESC, row_id DESC) AS rn
-        FROM assessment WHERE day <= :on),
-    top AS (
-        SELECT member,
-               max(CASE level WHEN 'Learn' THEN 1 WHEN 'Live' THEN 2 WHEN 'Lead' THEN 3 END) AS rank
-        FROM latest WHERE rn = 1 GROUP BY member)
-    SELECT top.rank, json_extract(m.payload, '$.data.kind'), m.trust, count(*)
-    FROM top JOIN member m ON m.key = top.member
-    WHERE m.day <= :on AND coalesce(json_extract(m.payload, '$.data.left') > :on, 1)
+                   PARTITION BY member_key, subject ORDER BY day DESC, key DESC) AS rn
+        FROM assessment WHERE framework = '3ls' AND day <= :on),
+    top AS (SELECT member_key, max(rank) AS rank FROM latest WHERE rn = 1 GROUP BY member_key)
+    SELECT top.rank, m.kind, m.trust, count(*)
+    FROM top JOIN member m ON m.key = top.member_key
+    WHERE m.day <= :on AND (m.left_on IS NULL OR m.left_on >= :on)
     GROUP BY 1, 2, 3
 """
 
 
 def capability_floor(size: int, workdir: Path) -> Stopwatch:
-    """Both censuses in hand-written SQL: each member's latest level per subject on the day,
-    their highest, counted by level, kind and trust."""
+    """Both censuses in hand-written SQL over the same tables and derived columns: each
+    member's latest level per subject on the day, their highest, counted by level, kind and
+    trust (the 3 L's level names as constants, no check of the assessments)."""
     collab_ = synthetic(size)
     conn = sqlite3.connect(_store(size, workdir))
     days = (collab_.start.isoformat(), collab_.end.isoformat())

@@ -38,6 +38,8 @@ _EXTRA: dict[str, tuple[str, ...]] = {
     "death": ("quarter", "setting", "contact_months", "discharge_days", "ld_autism", "age_band"),
     "review": ("death_key", "response_type", "completed_on"),
     "sharing": ("audience",),
+    "member": ("kind", "left_on"),
+    "assessment": ("member_key", "framework", "subject", "level_fold"),
 }
 _SCORE_COLUMNS = ("review_key", "position", "scale_id", "scale_version", "value")
 _AGE_BAND = {
@@ -79,6 +81,10 @@ def _extra(kind: str, d: dict[str, Any]) -> tuple[Any, ...]:
         return (d["death_id"], d["response_type"], d["completed_on"])
     if kind == "sharing":
         return (d["audience"],)
+    if kind == "member":
+        return (d["kind"], d["left"])
+    if kind == "assessment":
+        return (d["member_id"], d["framework"], d["subject"], d["level"].casefold())
     return ()
 
 

@@ -16,7 +16,13 @@ from typing import Any
 import attrs
 
 from collab_core.domain.errors import ConcurrencyError, StoreError
-from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery
+from collab_core.domain.facts import (
+    CapabilityFact,
+    CapabilityQuery,
+    LfdFact,
+    LfdQuery,
+    SharingQuery,
+)
 from collab_core.domain.identifiers import OdsCode
 from collab_core.plugins import memory
 from collab_core.plugins.memory import MemoryStore, _Deliver, _Fail, _MemoryUnit
@@ -1149,6 +1155,21 @@ class DropsATrust(_Aggregating):
     def sharing_trusts(self, query: SharingQuery) -> frozenset[OdsCode]:
         found = sorted(super().sharing_trusts(query), key=lambda c: c.code)
         return frozenset(found[1:])
+
+
+@mutant(
+    "native-capability-facts-drop-one",
+    "NativeCapabilityFacts.capability_facts",
+    "Native answer to :func:`collab_core.domain.facts.capability_facts`",
+    "test_native_capability_facts_agree_with_the_reference",
+)
+class DropsACapabilityFact(MemoryStore):
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return super().capabilities | {Capability.NATIVE_CAPABILITY_FACTS}
+
+    def capability_facts(self, query: CapabilityQuery) -> list[CapabilityFact]:
+        return super().capability_facts(query)[1:]
 
 
 @mutant(

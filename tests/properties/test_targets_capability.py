@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 import uuid
 from fractions import Fraction
 
+import attrs
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -16,11 +18,15 @@ from hypothesis import strategies as st
 from collab_core import (
     THREE_LS,
     Assessment,
+    CapabilityFact,
+    CapabilityQuery,
     DomainValidationError,
     Member,
     MemberKind,
     OdsCode,
     capability_census,
+    capability_census_of,
+    capability_facts,
     capability_growth,
     capability_target,
     growth_goal,
@@ -194,3 +200,64 @@ def test_the_census_of_a_whole_collaborative_follows_the_definition_each_year(
             assert census.count == len(counted)
             for kind in MemberKind:
                 assert census.for_kind(kind) == sum(1 for m in counted if m.kind is kind)
+
+
+# -- the census facts ----------------------------------------------------------------------
+
+
+@given(histories(), days, st.sampled_from(LEVELS))
+def test_the_census_facts_are_sorted_unique_cells_at_or_above_the_minimum(
+    history: tuple[list[Member], list[Assessment]], on: dt.date, minimum: str
+) -> None:
+    people, assessments = history
+    query = CapabilityQuery(on, THREE_LS, minimum)
+    facts = capability_facts(people, assessments, query)
+    assert facts == sorted(facts)
+    cells = [(f.rank, f.kind, f.trust) for f in facts]
+    assert len(cells) == len(set(cells))
+    lowest = THREE_LS.level(minimum).rank
+    assert all(f.rank >= lowest and f.level == LEVELS[f.rank - 1] for f in facts)
+    census = capability_census(people, assessments, on, minimum_level=minimum)
+    assert sum(f.count for f in facts) == census.count
+    assert capability_census_of(facts, query) == census
+
+
+@given(histories(), days, st.randoms(use_true_random=False))
+def test_the_census_facts_do_not_depend_on_the_order_records_arrive_in(
+    history: tuple[list[Member], list[Assessment]], on: dt.date, rng: random.Random
+) -> None:
+    people, assessments = history
+    query = CapabilityQuery(on, THREE_LS)
+    expected = capability_facts(people, assessments, query)
+    rng.shuffle(people)
+    rng.shuffle(assessments)
+    assert capability_facts(people, assessments, query) == expected
+
+
+@given(
+    days,
+    st.sampled_from(list(MemberKind)),
+    st.sampled_from([OdsCode("RW1"), None]),
+    st.integers(1, 10**6),
+)
+def test_a_census_refuses_facts_that_do_not_fit_its_query(
+    on: dt.date, kind: MemberKind, trust: OdsCode | None, count: int
+) -> None:
+    learn = CapabilityFact(1, "Learn", kind, trust, count)
+    assert capability_census_of([learn], CapabilityQuery(on, THREE_LS)).count == count
+    with pytest.raises(DomainValidationError) as below:
+        capability_census_of([learn], CapabilityQuery(on, THREE_LS, "Live"))
+    assert below.value.field == "facts"
+    with pytest.raises(DomainValidationError) as misranked:
+        capability_census_of([attrs.evolve(learn, rank=3)], CapabilityQuery(on, THREE_LS))
+    assert misranked.value.field == "facts"
+
+
+def test_a_level_named_in_any_case_is_the_frameworks_level() -> None:
+    member = Member(uuid.UUID(int=1), "m", MemberKind.STAFF, None, FIRST)
+    assessed = [
+        Assessment(uuid.UUID(int=2), member.id, "3ls", "pdsa", "LEAD", FIRST),
+        Assessment(uuid.UUID(int=3), member.id, "3ls", "measurement", "live", FIRST),
+    ]
+    (fact,) = capability_facts([member], assessed, CapabilityQuery(FIRST, THREE_LS, "lIVE"))
+    assert (fact.rank, fact.level, fact.count) == (3, "Lead", 1)

@@ -65,7 +65,13 @@ from collab_core.domain import (
     Trust,
     default_taxonomy,
 )
-from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery
+from collab_core.domain.facts import (
+    CapabilityFact,
+    CapabilityQuery,
+    LfdFact,
+    LfdQuery,
+    SharingQuery,
+)
 
 TRUST = OdsCode("RH8")
 DAY = dt.date(2019, 6, 3)
@@ -189,6 +195,8 @@ SAMPLES: dict[type, Any] = {
     LfdQuery: LfdQuery(DAY, DAY, DAY, {TRUST: ScopePolicy()}),
     LfdFact: LfdFact(TRUST, Quarter.of(DAY), None, False, 3, 2, 1),
     SharingQuery: SharingQuery(Audience.PUBLIC, {TRUST: (DAY, DAY)}),
+    CapabilityQuery: CapabilityQuery(DAY, THREE_LS, "live"),
+    CapabilityFact: CapabilityFact(2, "Live", MemberKind.STAFF, TRUST, 4),
 }
 
 
@@ -247,7 +255,13 @@ def test_every_class_the_domain_publishes_is_a_frozen_attrs_class(cls: type) -> 
 
 
 def test_the_walk_covers_the_model_and_every_other_published_class_is_a_value_class() -> None:
-    assert set(MODEL_CLASSES) - {LfdQuery, LfdFact, SharingQuery} <= set(PUBLISHED)
+    assert set(MODEL_CLASSES) - {
+        LfdQuery,
+        LfdFact,
+        SharingQuery,
+        CapabilityQuery,
+        CapabilityFact,
+    } <= set(PUBLISHED)
     for name in domain.__all__:
         obj = getattr(domain, name)
         if inspect.isclass(obj) and not attrs.has(obj):
@@ -331,6 +345,8 @@ RULE_BREAKING_CHANGES: dict[type, dict[str, Any]] = {
     LfdQuery: {"deaths_to": DAY - dt.timedelta(days=1)},
     LfdFact: {"judged": 3},
     SharingQuery: {"audience": "public"},
+    CapabilityQuery: {"minimum_level": "Leed"},
+    CapabilityFact: {"count": 0},
 }
 
 

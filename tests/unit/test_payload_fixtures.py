@@ -31,6 +31,8 @@ from collab_core import (
     Audience,
     CandourCase,
     CandourPolicy,
+    CapabilityFact,
+    CapabilityQuery,
     CaseReference,
     Concern,
     ContactAttempt,
@@ -236,6 +238,8 @@ EXAMPLES: dict[str, Any] = {
         ScaleRegistry.of(DEFAULT_SCALES),
     ),
     "lfd_fact": LfdFact(RH8, Quarter(FinancialYear(2018), 3), None, False, 12, 5, 1),
+    "capability_query": CapabilityQuery(dt.date(2019, 3, 31), THREE_LS, "Live"),
+    "capability_fact": CapabilityFact(2, "Live", MemberKind.LIVED_EXPERIENCE, RH8, 14),
     "sharing_query": SharingQuery(
         Audience.PUBLIC, {RH8: (dt.date(2018, 4, 1), dt.date(2019, 3, 31))}
     ),

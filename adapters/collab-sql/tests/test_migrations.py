@@ -23,6 +23,7 @@ import collab_core
 from collab_core import (
     HOGAN_PREVENTABILITY,
     RCP_AVOIDABILITY,
+    THREE_LS,
     Audience,
     DeathSetting,
     OdsCode,
@@ -31,10 +32,12 @@ from collab_core import (
     StoreError,
 )
 from collab_core.ports import (
+    CapabilityQuery,
     LfdQuery,
     OutboxEntry,
     OutboxStatus,
     Publication,
+    capability_facts,
     lfd_facts,
     record_key,
     spec_for,
@@ -68,7 +71,7 @@ def test_a_new_database_is_built_at_the_newest_revision(store_url: str) -> None:
     with SqlStore.open(store_url):
         pass
     assert current(store_url) == head_revision()
-    assert known_revisions() == ["0001", "0002", "0003", "0004"]
+    assert known_revisions() == ["0001", "0002", "0003", "0004", "0005"]
 
 
 def _partition_name(name: str | None, type_: str, _parent: object) -> bool:
@@ -214,6 +217,13 @@ def test_a_database_at_the_previous_revision_is_upgraded_on_open_with_rows_intac
         reviews = [r for r in records if spec_for(type(r)).kind == "review"]
         assert store.lfd_facts(query) == lfd_facts(deaths, reviews, query)
         assert any(f.judged for f in store.lfd_facts(query))
+        members = [r for r in records if spec_for(type(r)).kind == "member"]
+        assessments = [r for r in records if spec_for(type(r)).kind == "assessment"]
+        assert members
+        assert assessments
+        for on in (dt.date(2016, 4, 1), dt.date(2019, 3, 31), dt.date(2030, 1, 1)):
+            census = CapabilityQuery(on, THREE_LS)
+            assert store.capability_facts(census) == capability_facts(members, assessments, census)
 
 
 def _outbox_row_at_revision_two(entry: OutboxEntry) -> dict[str, Any]:
@@ -349,13 +359,13 @@ def test_the_upgrade_command_upgrades_and_current_shows_the_revision(
     assert main(["upgrade", store_url, "--to", "0001"]) == 0
     assert "upgraded from none to 0001" in capsys.readouterr().out
     assert main(["upgrade", store_url]) == 0
-    assert "upgraded from 0001 to 0004" in capsys.readouterr().out
+    assert "upgraded from 0001 to 0005" in capsys.readouterr().out
     assert main(["upgrade", store_url]) == 0
-    assert "already at 0004" in capsys.readouterr().out
+    assert "already at 0005" in capsys.readouterr().out
     assert main(["current", store_url]) == 0
-    assert capsys.readouterr().out.strip() == "0004 (head)"
+    assert capsys.readouterr().out.strip() == "0005 (head)"
     assert main(["heads"]) == 0
-    assert capsys.readouterr().out.split() == ["0001", "0002", "0003", "0004"]
+    assert capsys.readouterr().out.split() == ["0001", "0002", "0003", "0004", "0005"]
 
 
 def test_the_command_reports_a_bad_url_without_a_traceback(
@@ -376,7 +386,7 @@ def test_python_dash_m_collab_sql_runs_the_command(sqlite_url: str) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "to 0004" in done.stdout
+    assert "to 0005" in done.stdout
 
 
 def test_the_plugin_offers_its_migrations_to_collab_upgrade(sqlite_url: str) -> None:

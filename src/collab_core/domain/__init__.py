@@ -85,9 +85,12 @@ from collab_core.domain.errors import (
     redact,
 )
 from collab_core.domain.facts import (
+    CapabilityFact,
+    CapabilityQuery,
     LfdFact,
     LfdQuery,
     SharingQuery,
+    capability_facts,
     lfd_facts,
     sharing_trusts,
 )
@@ -188,6 +191,7 @@ from collab_core.domain.targets import (
     as_percent,
     candour_compliance,
     capability_census,
+    capability_census_of,
     capability_growth,
     capability_target,
     growth_goal,
@@ -364,6 +368,7 @@ __all__ += [
     "as_percent",
     "candour_compliance",
     "capability_census",
+    "capability_census_of",
     "capability_growth",
     "capability_target",
     "growth_goal",
@@ -377,7 +382,16 @@ __all__ += [
 ]
 
 # the facts the headline figures are built from (collab_core.domain.facts)
-__all__ += ["LfdFact", "LfdQuery", "SharingQuery", "lfd_facts", "sharing_trusts"]
+__all__ += [
+    "CapabilityFact",
+    "CapabilityQuery",
+    "LfdFact",
+    "LfdQuery",
+    "SharingQuery",
+    "capability_facts",
+    "lfd_facts",
+    "sharing_trusts",
+]
 
 # disclosure control (collab_core.domain.disclosure)
 __all__ += [

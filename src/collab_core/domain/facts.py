@@ -7,9 +7,11 @@ engine (SQL, say); the conformance kit holds its answers to these functions.
   in care (Quality Account items 27.1-27.3, SI 2017/744).
 - :func:`sharing_trusts`: the trusts that shared learning with an audience inside a date window
   of their own.
+- :func:`capability_facts`: per highest level, kind of member and trust, the members who
+  Learn, Live or Lead QI on a day (the Building Capability census).
 
-Both stream: memory grows with trusts x quarters (and with the set of reviewed deaths), never
-with the number of deaths.
+The first two stream: memory grows with trusts x quarters (and with the set of reviewed
+deaths), never with the number of deaths. The census keeps one level per member and subject.
 """
 
 from __future__ import annotations
@@ -21,15 +23,26 @@ from typing import Any
 
 import attrs
 
-from collab_core.domain._rules import is_type, optional_type
+from collab_core.domain._rules import is_type, non_blank, optional_type
 from collab_core.domain.calendar import Quarter
+from collab_core.domain.capability import Assessment, Framework, Level, levels_on
 from collab_core.domain.deaths import AgeBand, Death, Review, ScaleRegistry
 from collab_core.domain.errors import DomainValidationError
 from collab_core.domain.identifiers import OdsCode
 from collab_core.domain.learning import Audience, SharingEvent
 from collab_core.domain.organisations import ScopePolicy
+from collab_core.domain.people import Member, MemberKind
 
-__all__ = ["LfdFact", "LfdQuery", "SharingQuery", "lfd_facts", "sharing_trusts"]
+__all__ = [
+    "CapabilityFact",
+    "CapabilityQuery",
+    "LfdFact",
+    "LfdQuery",
+    "SharingQuery",
+    "capability_facts",
+    "lfd_facts",
+    "sharing_trusts",
+]
 
 
 _Windows = Mapping[OdsCode, tuple[dt.date, dt.date]]
@@ -218,3 +231,120 @@ def sharing_trusts(events: Iterable[SharingEvent], query: SharingQuery) -> froze
         if window is not None and window[0] <= e.shared_on <= window[1]:
             found.add(e.trust)
     return frozenset(found)
+
+
+# -- the Building Capability census -------------------------------------------------------------
+
+
+def _minimum_level(inst: CapabilityQuery, attr: attrs.Attribute[Any], value: object) -> None:
+    non_blank(inst, attr, value)  # a string, not blank, no identifier in it
+    framework = inst.framework
+    if not any(n.casefold() == value.casefold() for n in framework.level_names):  # type: ignore[attr-defined]
+        raise DomainValidationError(
+            attr.name,
+            f"must be one of {', '.join(framework.level_names)} in {framework.name}",
+            value,
+        )
+
+
+@attrs.frozen
+class CapabilityQuery:
+    """What :func:`capability_facts` counts: the members who, on ``on``, hold at least
+    ``minimum_level`` of ``framework`` in at least one subject area.
+
+    :param on: the day of the census; later assessments, and members who had not joined or had
+        left, are left out.
+    :param framework: the capability framework (the 3 L's by default).
+    :param minimum_level: the lowest level that counts (any case); the framework's lowest by
+        default.
+    """
+
+    on: dt.date = attrs.field(validator=is_type(dt.date))
+    framework: Framework = attrs.field(validator=is_type(Framework))
+    minimum_level: str = attrs.field(
+        default=attrs.Factory(lambda q: q.framework.lowest.name, takes_self=True),
+        validator=_minimum_level,
+    )
+
+    @property
+    def lowest(self) -> Level:
+        """The lowest level that counts, as the framework names it."""
+        return self.framework.level(self.minimum_level)
+
+    @property
+    def level_ranks(self) -> dict[str, int]:
+        """For a native engine: each level's name, case-folded, and its rank (1 = lowest)."""
+        return {level.name.casefold(): level.rank for level in self.framework.levels}
+
+    @property
+    def subject_codes(self) -> tuple[str, ...]:
+        """For a native engine: the framework's subject area codes."""
+        return tuple(s.code for s in self.framework.subjects)
+
+
+def _trust_none_last(trust: OdsCode | None) -> tuple[bool, str]:
+    return (trust is None, "" if trust is None else trust.code)
+
+
+def _kind_order(kind: MemberKind) -> int:
+    return _KINDS.index(kind)
+
+
+_KINDS = list(MemberKind)
+
+
+@attrs.frozen(order=True)
+class CapabilityFact:
+    """How many members counted on the day hold ``level`` as their highest level in any
+    subject area, are of ``kind`` and are affiliated to ``trust`` (``None``: to no trust).
+
+    Facts sort by the level's rank, then kind (in :class:`MemberKind` order), then trust
+    (unaffiliated last).
+    """
+
+    rank: int = attrs.field(validator=_counts)
+    level: str = attrs.field(validator=non_blank, order=False)
+    kind: MemberKind = attrs.field(validator=is_type(MemberKind), order=_kind_order)
+    trust: OdsCode | None = attrs.field(validator=optional_type(OdsCode), order=_trust_none_last)
+    count: int = attrs.field(validator=_counts)
+
+    def __attrs_post_init__(self) -> None:
+        if self.rank < 1:
+            raise DomainValidationError("rank", "is a level's rank: 1 for the lowest", self.rank)
+        if self.count < 1:
+            raise DomainValidationError("count", "a fact counts at least one member", self.count)
+
+
+def capability_facts(
+    members: Iterable[Member], assessments: Iterable[Assessment], query: CapabilityQuery
+) -> list[CapabilityFact]:
+    """The reference computation of the capability census, sorted.
+
+    Each member's level in each subject is their latest assessment on or before ``query.on``
+    (ties broken by the assessment's id, which is time-ordered; :func:`levels_on`); a member
+    counts when they are a member that day and their highest level in any subject is at least
+    ``query.minimum_level``. Every assessment of the framework up to the day is checked
+    against it (an unknown subject area or level raises :class:`DomainValidationError`).
+    Members must be unique by id.
+    """
+    framework, lowest = query.framework, query.lowest
+    highest: dict[uuid.UUID, Level] = {}
+    for (member_id, _subject), level in levels_on(assessments, framework, query.on).items():
+        held = highest.get(member_id)
+        if held is None or level > held:
+            highest[member_id] = level
+    cells: dict[tuple[Level, MemberKind, OdsCode | None], int] = {}
+    seen: set[uuid.UUID] = set()
+    for m in members:
+        if m.id in seen:
+            raise DomainValidationError("members", "each member appears once", sensitive=True)
+        seen.add(m.id)
+        top = highest.get(m.id)
+        if top is None or top < lowest or not m.is_member_on(query.on):
+            continue
+        key = (top, m.kind, m.trust)
+        cells[key] = cells.get(key, 0) + 1
+    return sorted(
+        CapabilityFact(level.rank, level.name, kind, trust, count)
+        for (level, kind, trust), count in cells.items()
+    )

@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from collab_core.domain.capability import Assessment
 from collab_core.domain.deaths import Death, Review
 from collab_core.domain.errors import (
     ConcurrencyError,
@@ -28,9 +29,19 @@ from collab_core.domain.errors import (
     RecordNotFoundError,
     StoreError,
 )
-from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery, lfd_facts, sharing_trusts
+from collab_core.domain.facts import (
+    CapabilityFact,
+    CapabilityQuery,
+    LfdFact,
+    LfdQuery,
+    SharingQuery,
+    capability_facts,
+    lfd_facts,
+    sharing_trusts,
+)
 from collab_core.domain.identifiers import OdsCode
 from collab_core.domain.learning import SharingEvent
+from collab_core.domain.people import Member
 from collab_core.ports import (
     Capability,
     OnCorrupt,
@@ -103,9 +114,10 @@ class MemoryStore:
         (``MemoryStore("demo")`` and ``MemoryStore.open("memory://demo")`` see the same data).
 
     Thread-safe: commits, reads and outbox changes take one lock, and records are deeply
-    immutable, so readers share them without copying. Its ``lfd_facts`` and
-    ``sharing_trusts`` run the reference computation over its own records, so it does not
-    declare :attr:`~collab_core.ports.Capability.NATIVE_AGGREGATES`.
+    immutable, so readers share them without copying. Its ``lfd_facts``, ``sharing_trusts``
+    and ``capability_facts`` run the reference computation over its own records, so it
+    declares neither :attr:`~collab_core.ports.Capability.NATIVE_AGGREGATES` nor
+    :attr:`~collab_core.ports.Capability.NATIVE_CAPABILITY_FACTS`.
     """
 
     def __init__(self, name: str | None = None) -> None:
@@ -259,6 +271,11 @@ class MemoryStore:
 
     def sharing_trusts(self, query: SharingQuery) -> frozenset[OdsCode]:
         return sharing_trusts((v.record for v in self.scan(SharingEvent)), query)
+
+    def capability_facts(self, query: CapabilityQuery) -> list[CapabilityFact]:
+        return capability_facts(
+            (v.record for v in self.scan(Member)), (v.record for v in self.scan(Assessment)), query
+        )
 
     def close(self) -> None:
         self._closed = True

@@ -7,7 +7,16 @@ a stale version is refused with :class:`~collab_core.ConcurrencyError`. Reads st
 A store may declare optional :class:`Capability` flags, such as native aggregation.
 """
 
-from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery, lfd_facts, sharing_trusts
+from collab_core.domain.facts import (
+    CapabilityFact,
+    CapabilityQuery,
+    LfdFact,
+    LfdQuery,
+    SharingQuery,
+    capability_facts,
+    lfd_facts,
+    sharing_trusts,
+)
 from collab_core.ports.measures import MeasureSpec
 from collab_core.ports.publications import (
     DeliveryReceipt,
@@ -32,6 +41,7 @@ from collab_core.ports.records import (
 )
 from collab_core.ports.store import (
     Capability,
+    NativeCapabilityFacts,
     OnCorrupt,
     Store,
     StoreSpec,
@@ -43,10 +53,13 @@ from collab_core.ports.urls import redact_url, scrub_url_secrets
 __all__ = [
     "RECORD_SPECS",
     "Capability",
+    "CapabilityFact",
+    "CapabilityQuery",
     "DeliveryReceipt",
     "LfdFact",
     "LfdQuery",
     "MeasureSpec",
+    "NativeCapabilityFacts",
     "OnCorrupt",
     "OutboxEntry",
     "OutboxStatus",
@@ -62,6 +75,7 @@ __all__ = [
     "StoreUpgrade",
     "UnitOfWork",
     "Versioned",
+    "capability_facts",
     "key_text",
     "lfd_facts",
     "outbox_key",

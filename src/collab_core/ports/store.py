@@ -13,7 +13,13 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from collab_core.domain.errors import CorruptRecordError
-from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery
+from collab_core.domain.facts import (
+    CapabilityFact,
+    CapabilityQuery,
+    LfdFact,
+    LfdQuery,
+    SharingQuery,
+)
 from collab_core.domain.identifiers import OdsCode
 from collab_core.ports.publications import OutboxEntry, OutboxStatus
 from collab_core.ports.records import R, Record, Versioned
@@ -35,6 +41,9 @@ class Capability(enum.StrEnum):
     CONCURRENT_WRITERS = "concurrent_writers"
     #: ``lfd_facts`` and ``sharing_trusts`` are answered natively (e.g. in SQL).
     NATIVE_AGGREGATES = "native_aggregates"
+    #: ``capability_facts`` is answered natively (the store is also a
+    #: :class:`NativeCapabilityFacts`).
+    NATIVE_CAPABILITY_FACTS = "native_capability_facts"
     #: The publication outbox is kept.
     OUTBOX = "outbox"
     #: Outbox entries are claimed before delivery (:meth:`Store.claim_outbox`), so that
@@ -217,6 +226,20 @@ class Store(Protocol):
     def close(self) -> None:
         """Release connections and files. Safe to call twice; the store is unusable after (its
         reads and units of work raise :class:`~collab_core.StoreError`)."""
+        ...
+
+
+@runtime_checkable
+class NativeCapabilityFacts(Protocol):
+    """What a store that declares :attr:`Capability.NATIVE_CAPABILITY_FACTS` offers beside
+    :class:`Store`: the capability census facts answered in its own engine. Stores that do not
+    declare it need not have the method; the core computes the facts from the members and
+    assessments it reads."""
+
+    def capability_facts(self, query: CapabilityQuery) -> list[CapabilityFact]:
+        """Native answer to :func:`collab_core.domain.facts.capability_facts`: equal to it over
+        the store's members and assessments, errors included (an assessment naming a subject
+        area or level its framework lacks raises :class:`~collab_core.DomainValidationError`)."""
         ...
 
 

@@ -25,8 +25,18 @@ from collab_core.domain.errors import (
     ConfigurationError,
     PluginError,
     RecordNotFoundError,
+    StoreError,
 )
-from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery, lfd_facts, sharing_trusts
+from collab_core.domain.facts import (
+    CapabilityFact,
+    CapabilityQuery,
+    LfdFact,
+    LfdQuery,
+    SharingQuery,
+    capability_facts,
+    lfd_facts,
+    sharing_trusts,
+)
 from collab_core.domain.identifiers import OdsCode
 from collab_core.domain.ids import new_id
 from collab_core.domain.learning import Audience, LearningItem, SharingEvent
@@ -43,7 +53,7 @@ from collab_core.domain.targets import (
     Target,
     TargetProgress,
     candour_compliance,
-    capability_census,
+    capability_census_of,
     lfd_dashboard,
     lfd_dashboard_query,
     lfd_look_back,
@@ -55,6 +65,7 @@ from collab_core.plugins.manager import Plugins
 from collab_core.ports import (
     Capability,
     MeasureSpec,
+    NativeCapabilityFacts,
     Publisher,
     R,
     Record,
@@ -403,6 +414,26 @@ class Collaborative(Sharing):
         earlier, later = lfd_look_back_queries(trusts, year, scales)
         return lfd_look_back(self.lfd_facts(earlier), self.lfd_facts(later), trusts, year)
 
+    def capability_facts(self, query: CapabilityQuery) -> list[CapabilityFact]:
+        """The capability census facts (:func:`collab_core.domain.facts.capability_facts`).
+
+        Native when the store declares
+        :attr:`~collab_core.ports.Capability.NATIVE_CAPABILITY_FACTS`; otherwise the reference
+        computation reads the members who had joined by ``query.on`` and the assessments made
+        by then.
+        """
+        store = self._store
+        if Capability.NATIVE_CAPABILITY_FACTS in store.capabilities:
+            if not isinstance(store, NativeCapabilityFacts):
+                raise StoreError(
+                    f"the store {store.url} declares {Capability.NATIVE_CAPABILITY_FACTS.value} "
+                    "but has no capability_facts method"
+                )
+            return store.capability_facts(query)
+        return capability_facts(
+            self.records(Member, end=query.on), self.records(Assessment, end=query.on), query
+        )
+
     def capability_census(
         self,
         on: dt.date,
@@ -411,13 +442,15 @@ class Collaborative(Sharing):
         minimum_level: str | None = None,
     ) -> CapabilityCensus:
         """Members who Learn, Live or Lead QI on ``on`` (:func:`~collab_core.capability_census`),
-        reading only the members who had joined and the assessments made by then."""
-        return capability_census(
-            self.records(Member, end=on),
-            self.records(Assessment, end=on),
-            on,
-            framework,
-            minimum_level=minimum_level,
+        from facts the store answers natively when it can (:meth:`capability_facts`)."""
+        query = (
+            CapabilityQuery(on, framework)
+            if minimum_level is None
+            else CapabilityQuery(on, framework, minimum_level)
+        )
+        return capability_census_of(
+            self.capability_facts(query),
+            query,
             trusts=(t.ods_code for t in self.trusts() if t.is_member_on(on)),
         )
 

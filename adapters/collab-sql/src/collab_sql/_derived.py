@@ -11,9 +11,11 @@ from collections.abc import Callable
 from typing import Any
 
 from collab_core import (
+    Assessment,
     Death,
     DomainValidationError,
     FinancialYear,
+    Member,
     Quarter,
     Review,
     ScopePolicy,
@@ -116,9 +118,27 @@ def sharing_columns(event: SharingEvent) -> dict[str, Any]:
     return {"audience": event.audience.value}
 
 
+def member_columns(member: Member) -> dict[str, Any]:
+    # The day the member joined is the row's ``day``, their trust its ``trust``.
+    return {"kind": member.kind.value, "left_on": member.left}
+
+
+def assessment_columns(assessment: Assessment) -> dict[str, Any]:
+    # The level case-folded in Python, as the domain's Framework.level matches names: SQL's
+    # lower() folds fewer characters than str.casefold().
+    return {
+        "member_key": str(assessment.member_id),
+        "framework": assessment.framework,
+        "subject": assessment.subject,
+        "level_fold": assessment.level.casefold(),
+    }
+
+
 #: The derived columns of each kind of record that has any.
 DERIVED: dict[str, Callable[[Any], dict[str, Any]]] = {
     "death": death_columns,
     "review": review_columns,
     "sharing": sharing_columns,
+    "member": member_columns,
+    "assessment": assessment_columns,
 }

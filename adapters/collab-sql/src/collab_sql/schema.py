@@ -5,7 +5,8 @@ build exactly this schema; a test holds the two together.
 Every record table has an integer primary key that keeps its B-tree appending (ARCHITECTURE
 rule 9), the record's key as a unique column, the ``trust`` and ``day`` that queries filter on,
 the ``version``, and the ``payload`` as JSON text from the core's serialiser. Deaths, reviews
-and sharing events also carry derived columns for the dashboard figures.
+and sharing events also carry derived columns for the dashboard figures; members and
+assessments for the capability census.
 
 On PostgreSQL, revision 0004 partitions the death, review and sharing tables by financial year
 (:data:`PARTITIONED_KINDS`): their one-row-per-key rule moves to :data:`KEY_TABLES`, their own
@@ -99,6 +100,42 @@ def _derived_columns(kind: str) -> list[Column[object] | Index]:
         return [
             Column("audience", String(32)),
             Index("ix_sharing_audience", "trust", "audience", "day"),
+        ]
+    if kind == "member":
+        return [
+            Column("kind", String(32)),
+            Column("left_on", Date),
+            # Covers the capability census's look-up of each counted member.
+            Index("ix_member_census", "key", "day", "left_on", "kind", "trust"),
+            Index(
+                "ix_member_unfilled",
+                "key",
+                sqlite_where=text("kind IS NULL"),
+                postgresql_where=text("kind IS NULL"),
+            ),
+        ]
+    if kind == "assessment":
+        return [
+            Column("member_key", KEY),
+            Column("framework", String(100)),
+            Column("subject", String(200)),
+            Column("level_fold", String(200)),
+            # Covers the census: each member's latest assessment per subject on a day.
+            Index(
+                "ix_assessment_census",
+                "framework",
+                "member_key",
+                "subject",
+                "day",
+                "key",
+                "level_fold",
+            ),
+            Index(
+                "ix_assessment_unfilled",
+                "key",
+                sqlite_where=text("framework IS NULL"),
+                postgresql_where=text("framework IS NULL"),
+            ),
         ]
     return []
 

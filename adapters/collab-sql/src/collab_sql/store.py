@@ -31,6 +31,8 @@ from collab_core import (
 )
 from collab_core.ports import (
     Capability,
+    CapabilityFact,
+    CapabilityQuery,
     LfdFact,
     LfdQuery,
     OnCorrupt,
@@ -43,7 +45,7 @@ from collab_core.ports import (
     key_text,
     spec_for,
 )
-from collab_sql import _aggregates, _outbox
+from collab_sql import _aggregates, _census, _outbox
 from collab_sql._engine import BEGIN_IMMEDIATE, create_engine, describe, is_busy, translate_errors
 from collab_sql._payload import decode, relaxed_gc
 from collab_sql._rows import _filters, _get, _is_count
@@ -148,11 +150,12 @@ class SqlStore:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        """PERSISTENT, NATIVE_AGGREGATES, OUTBOX, OUTBOX_CLAIMS, and CONCURRENT_WRITERS on
-        PostgreSQL."""
+        """PERSISTENT, NATIVE_AGGREGATES, NATIVE_CAPABILITY_FACTS, OUTBOX, OUTBOX_CLAIMS, and
+        CONCURRENT_WRITERS on PostgreSQL."""
         caps = {
             Capability.PERSISTENT,
             Capability.NATIVE_AGGREGATES,
+            Capability.NATIVE_CAPABILITY_FACTS,
             Capability.OUTBOX,
             Capability.OUTBOX_CLAIMS,
         }
@@ -312,6 +315,13 @@ class SqlStore:
         """The trusts that shared with the audience in their window, computed in SQL."""
         with self._read("finding the trusts that shared learning") as conn:
             return _aggregates.sharing_trusts(conn, query)
+
+    def capability_facts(self, query: CapabilityQuery) -> list[CapabilityFact]:
+        """The capability census facts, computed in SQL; equal to
+        :func:`collab_core.domain.facts.capability_facts` over the stored members and
+        assessments."""
+        with self._read("computing the capability census") as conn:
+            return _census.capability_facts(conn, query)
 
     def close(self) -> None:
         """Release the store's connections. Safe to call twice."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
@@ -11,8 +10,9 @@ from typing import Any
 import attrs
 
 from collab_core.domain._rules import each, is_type, non_blank, optional_type, to_tuple
-from collab_core.domain.capability import THREE_LS, Assessment, Framework, Level, levels_on
+from collab_core.domain.capability import THREE_LS, Assessment, Framework
 from collab_core.domain.errors import DomainValidationError
+from collab_core.domain.facts import CapabilityFact, CapabilityQuery, capability_facts
 from collab_core.domain.identifiers import OdsCode
 from collab_core.domain.people import Member, MemberKind
 from collab_core.domain.targets._numbers import _count, _derived, _to_fraction, _whole
@@ -114,30 +114,40 @@ def capability_census(
     lowest (Learn). ``trusts`` lists trusts to show even when none of their members count.
     Each iterable is read once; members must be unique by id.
     """
-    lowest = framework.level(minimum_level) if minimum_level is not None else framework.lowest
-    highest: dict[uuid.UUID, Level] = {}
-    for (member_id, _subject), level in levels_on(assessments, framework, on).items():
-        held = highest.get(member_id)
-        if held is None or level > held:
-            highest[member_id] = level
-    by_level: dict[str, int] = {lvl.name: 0 for lvl in framework.levels if lvl >= lowest}
+    query = (
+        CapabilityQuery(on, framework)
+        if minimum_level is None
+        else CapabilityQuery(on, framework, minimum_level)
+    )
+    return capability_census_of(capability_facts(members, assessments, query), query, trusts)
+
+
+def capability_census_of(
+    facts: Iterable[CapabilityFact], query: CapabilityQuery, trusts: Iterable[OdsCode] = ()
+) -> CapabilityCensus:
+    """The census from its facts (:func:`~collab_core.domain.facts.capability_facts`, or a
+    store's native answer to the same query). ``trusts`` lists trusts to show even when none
+    of their members count."""
+    framework, lowest = query.framework, query.lowest
+    counted = [lvl for lvl in framework.levels if lvl >= lowest]
+    by_level: dict[str, int] = {lvl.name: 0 for lvl in counted}
+    ranks = {lvl.name: lvl.rank for lvl in counted}
     by_kind: dict[MemberKind, int] = dict.fromkeys(MemberKind, 0)
     by_trust: dict[OdsCode | None, int] = dict.fromkeys(trusts, 0)
-    seen: set[uuid.UUID] = set()
     count = 0
-    for m in members:
-        if m.id in seen:
-            raise DomainValidationError("members", "each member appears once", sensitive=True)
-        seen.add(m.id)
-        top = highest.get(m.id)
-        if top is None or top < lowest or not m.is_member_on(on):
-            continue
-        count += 1
-        by_level[top.name] += 1
-        by_kind[m.kind] += 1
-        by_trust[m.trust] = by_trust.get(m.trust, 0) + 1
+    for fact in facts:
+        if ranks.get(fact.level) != fact.rank:
+            raise DomainValidationError(
+                "facts",
+                f"each names a level of {framework.name} at or above {lowest.name}, by its rank",
+                fact.level,
+            )
+        count += fact.count
+        by_level[fact.level] += fact.count
+        by_kind[fact.kind] += fact.count
+        by_trust[fact.trust] = by_trust.get(fact.trust, 0) + fact.count
     return CapabilityCensus(
-        on=on,
+        on=query.on,
         framework=framework.id,
         minimum_level=lowest.name,
         count=count,

@@ -1,13 +1,16 @@
-"""Native aggregates (Capability.NATIVE_AGGREGATES) agree with the reference functions."""
+"""Native aggregates (Capability.NATIVE_AGGREGATES, NATIVE_CAPABILITY_FACTS) agree with the
+reference functions."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
+from collab_core.domain.capability import THREE_LS, Assessment
 from collab_core.domain.deaths import (
     DEFAULT_SCALES,
     Death,
@@ -15,11 +18,20 @@ from collab_core.domain.deaths import (
     Review,
     Score,
 )
-from collab_core.domain.facts import LfdQuery, SharingQuery, lfd_facts, sharing_trusts
+from collab_core.domain.facts import (
+    CapabilityQuery,
+    LfdQuery,
+    SharingQuery,
+    capability_facts,
+    lfd_facts,
+    sharing_trusts,
+)
 from collab_core.domain.learning import Audience, SharingEvent
 from collab_core.domain.organisations import ScopePolicy
-from collab_core.ports import Capability, Store
+from collab_core.domain.people import Member
+from collab_core.ports import Capability, NativeCapabilityFacts, Store
 from collab_core.testing import _records as recs
+from collab_core.testing import strategies as cs
 from collab_core.testing.conformance._support import (
     KitBase,
     _everything,
@@ -64,6 +76,57 @@ class AggregateTests(KitBase):
             assert store.sharing_trusts(query) == expected
 
         agree()
+
+    def test_native_capability_facts_agree_with_the_reference(self, store: Store) -> None:
+        requires(store, Capability.NATIVE_CAPABILITY_FACTS)
+        assert isinstance(store, NativeCapabilityFacts), "it declares the capability"
+
+        @self._settings()
+        @given(scenario=_capability_scenarios())
+        def agree(scenario: tuple[list[Member], list[Assessment], CapabilityQuery]) -> None:
+            members, assessments, query = scenario
+            if members or assessments:
+                _put(store, [*members, *assessments])
+            everything = _everything(store)
+            expected = capability_facts(
+                (v.record for v in everything["member"]),
+                (v.record for v in everything["assessment"]),
+                query,
+            )
+            assert store.capability_facts(query) == expected
+
+        agree()
+
+
+@st.composite
+def _capability_scenarios(
+    draw: st.DrawFn,
+) -> tuple[list[Member], list[Assessment], CapabilityQuery]:
+    """Members of the pool's trusts (or none), their assessments in the 3 L's (levels named in
+    any case, several on one day, some after the census day), and a census day and minimum."""
+    members = draw(
+        st.lists(
+            st.builds(recs.moved, cs.members(), st.sampled_from(recs.TRUST_CODES))
+            | cs.members(trust=None),
+            max_size=6,
+            unique_by=lambda m: m.id,
+        )
+    )
+    assessments: list[Assessment] = []
+    for member in members:
+        for a in draw(st.lists(cs.assessments(member.id), max_size=4)):
+            spelling = draw(st.sampled_from([a.level, a.level.upper(), a.level.lower()]))
+            assessments.append(attrs.evolve(a, level=spelling))
+        twin_wanted: bool = draw(st.booleans())
+        if assessments and twin_wanted:
+            # Another assessment of the same subject on the same day: the later id wins.
+            twin = assessments[-1]
+            level = draw(st.sampled_from(THREE_LS.level_names))
+            assessments.append(attrs.evolve(twin, id=draw(st.uuids()), level=level))
+    assessments.extend(draw(st.lists(cs.assessments(), max_size=2)))  # of no stored member
+    on = draw(recs.days())
+    minimum = draw(st.sampled_from(THREE_LS.level_names))
+    return members, assessments, CapabilityQuery(on, THREE_LS, minimum)
 
 
 @st.composite

@@ -37,7 +37,13 @@ from collab_core.domain.deaths import (
     Score,
 )
 from collab_core.domain.disclosure import Count, Figure, PrivacyFinding, Share, SmallNumbers
-from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery
+from collab_core.domain.facts import (
+    CapabilityFact,
+    CapabilityQuery,
+    LfdFact,
+    LfdQuery,
+    SharingQuery,
+)
 from collab_core.domain.identifiers import (
     CaseReference,
     OdsCode,
@@ -149,6 +155,8 @@ from collab_core.testing.strategies._domain import (
     assessments,
     candour_cases,
     candour_policies,
+    capability_facts,
+    capability_queries,
     concerns,
     contact_attempts,
     deaths,
@@ -294,7 +302,9 @@ __all__ = [
     "candour_policies",
     "candour_rows",
     "capability_censuses",
+    "capability_facts",
     "capability_growths",
+    "capability_queries",
     "capability_statuses",
     "capability_steps",
     "case_references",
@@ -432,6 +442,8 @@ STRATEGIES: Mapping[type[Any], Callable[[], st.SearchStrategy[Any]]] = {
     Theme: themes,
     ThemeTaxonomy: theme_taxonomies,
     LfdQuery: lfd_queries,
+    CapabilityQuery: capability_queries,
+    CapabilityFact: capability_facts,
     LfdFact: lfd_facts,
     SharingQuery: sharing_queries,
     Publication: publications,

@@ -41,7 +41,13 @@ from collab_core.domain.deaths import (
     ScaleRegistry,
     Score,
 )
-from collab_core.domain.facts import LfdFact, LfdQuery, SharingQuery
+from collab_core.domain.facts import (
+    CapabilityFact,
+    CapabilityQuery,
+    LfdFact,
+    LfdQuery,
+    SharingQuery,
+)
 from collab_core.domain.identifiers import (
     CaseReference,
     OdsCode,
@@ -830,6 +836,39 @@ def lfd_facts() -> st.SearchStrategy[LfdFact]:
             in_scope=in_scope,
             reviewed=reviewed,
             judged=_int(draw, 0, reviewed),
+        )
+
+    return draw_fact()
+
+
+@functools.cache
+def capability_queries() -> st.SearchStrategy[CapabilityQuery]:
+    """Questions for the capability census: a day, a framework and its minimum level (named in
+    any case)."""
+
+    @st.composite
+    def draw_query(draw: st.DrawFn) -> CapabilityQuery:
+        framework = draw(frameworks())
+        level = draw(st.sampled_from(framework.level_names))
+        named = draw(st.sampled_from([level, level.upper(), level.lower()]))
+        return CapabilityQuery(draw(days()), framework, named)
+
+    return draw_query()
+
+
+@functools.cache
+def capability_facts() -> st.SearchStrategy[CapabilityFact]:
+    """Census cells: a level (by rank and name), a kind of member, a trust or none, a count."""
+
+    @st.composite
+    def draw_fact(draw: st.DrawFn) -> CapabilityFact:
+        level = draw(levels())
+        return CapabilityFact(
+            rank=level.rank,
+            level=level.name,
+            kind=_pick(draw, MemberKind),
+            trust=_opt(draw, ods_codes()),
+            count=_int(draw, 1, 5000),
         )
 
     return draw_fact()
