@@ -152,7 +152,7 @@ def _wait_for_backend_to_end(store: SqlStore) -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("revision", ["", "revision=0003"], ids=["partitioned", "unpartitioned"])
+@pytest.mark.parametrize("revision", ["", "revision=0004"], ids=["partitioned", "unpartitioned"])
 def test_two_units_adding_the_same_new_key_at_once_cannot_both_succeed(
     postgres_url: str, revision: str
 ) -> None:

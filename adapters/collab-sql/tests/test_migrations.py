@@ -129,7 +129,7 @@ def test_the_migrations_build_exactly_the_schema_the_code_uses(store_url: str) -
 def test_an_unpartitioned_postgresql_schema_is_exactly_the_schema_the_code_uses(
     postgres_url: str,
 ) -> None:
-    upgrade(postgres_url, "0003")
+    upgrade(postgres_url, "0004")
     assert [d for d in _differences(postgres_url) if d[1] not in KEY_TABLE_NAMES] == []
     assert _differences(postgres_url) == sorted(("add_table", n) for n in KEY_TABLE_NAMES)
 

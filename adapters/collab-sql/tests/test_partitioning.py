@@ -1,7 +1,7 @@
-"""PostgreSQL's record tables partitioned by financial year (revision 0004): the partitions
+"""PostgreSQL's record tables partitioned by financial year (revision 0005): the partitions
 exist, rows land in their year's partition and move when their day changes, upgrading from and
-downgrading to the unpartitioned revision 0003 keeps every row, a query for one year reads one
-partition, and a store can still be opened at revision 0003."""
+downgrading to the unpartitioned revision 0004 keeps every row, a query for one year reads one
+partition, and a store can still be opened at revision 0004."""
 
 from __future__ import annotations
 
@@ -218,9 +218,9 @@ def test_upgrading_from_the_unpartitioned_revision_keeps_every_row_and_version(
     postgres_url: str,
 ) -> None:
     records = _records()
-    with SqlStore.open(_at(postgres_url, "0003")) as store:
+    with SqlStore.open(_at(postgres_url, "0004")) as store:
         assert not store.partitioned
-        assert current(postgres_url) == "0003"
+        assert current(postgres_url) == "0004"
         with store.unit_of_work() as unit:
             unit.put(records)
         changed = attrs.evolve(records[-1], shared_on=dt.date(2019, 1, 5))
@@ -258,9 +258,9 @@ def test_downgrading_to_the_unpartitioned_revision_restores_ordinary_tables_with
             unit.put(records)
         before = _everything(store, records)
         scores = _scores(store)
-    result = downgrade(postgres_url, "0003")
-    assert (result.before, result.after) == (head_revision(), "0003")
-    with SqlStore.open(_at(postgres_url, "0003")) as store:
+    result = downgrade(postgres_url, "0004")
+    assert (result.before, result.after) == (head_revision(), "0004")
+    with SqlStore.open(_at(postgres_url, "0004")) as store:
         assert not store.partitioned
         assert _everything(store, records) == before
         assert _scores(store) == scores
@@ -320,17 +320,17 @@ def test_a_query_for_one_financial_year_reads_only_that_years_partition(postgres
 def test_opening_at_a_revision_it_cannot_serve_or_older_than_the_database_is_refused(
     postgres_url: str,
 ) -> None:
-    with pytest.raises(ConfigurationError, match="revision is one of 0003, 0004"):
+    with pytest.raises(ConfigurationError, match="revision is one of 0004, 0005"):
         SqlStore.open(_at(postgres_url, "0002"))
     upgrade(postgres_url)
-    with pytest.raises(StoreError, match=r"newer than the '0003' asked for.*downgrade"):
-        SqlStore.open(_at(postgres_url, "0003"))
-    downgrade(postgres_url, "0003")
-    with pytest.raises(StoreError, match="older than '0004': upgrade it"):
-        downgrade(postgres_url, "0004")
-    with SqlStore.open(_at(postgres_url, "0003"), migrate=False) as store:
+    with pytest.raises(StoreError, match=r"newer than the '0004' asked for.*downgrade"):
+        SqlStore.open(_at(postgres_url, "0004"))
+    downgrade(postgres_url, "0004")
+    with pytest.raises(StoreError, match="older than '0005': upgrade it"):
+        downgrade(postgres_url, "0005")
+    with SqlStore.open(_at(postgres_url, "0004"), migrate=False) as store:
         assert not store.partitioned
-    with pytest.raises(StoreError, match="revision '0003'"):
+    with pytest.raises(StoreError, match="revision '0004'"):
         SqlStore.open(postgres_url, migrate=False)
 
 
@@ -339,10 +339,10 @@ def test_the_downgrade_command_migrates_back_to_the_unpartitioned_revision(
 ) -> None:
     assert main(["upgrade", postgres_url]) == 0
     capsys.readouterr()
-    assert main(["downgrade", postgres_url, "--to", "0003"]) == 0
-    assert "downgraded from 0004 to 0003" in capsys.readouterr().out
-    assert main(["downgrade", postgres_url, "--to", "0003"]) == 0
-    assert "already at 0003" in capsys.readouterr().out
+    assert main(["downgrade", postgres_url, "--to", "0004"]) == 0
+    assert "downgraded from 0005 to 0004" in capsys.readouterr().out
+    assert main(["downgrade", postgres_url, "--to", "0004"]) == 0
+    assert "already at 0004" in capsys.readouterr().out
     assert main(["downgrade", postgres_url, "--to", "0099"]) == 1
     assert "'0099' is not a schema revision" in capsys.readouterr().err
-    assert current(postgres_url) == "0003"
+    assert current(postgres_url) == "0004"

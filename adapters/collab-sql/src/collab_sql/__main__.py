@@ -5,7 +5,7 @@ downgrade a database's schema, or show its current revision.
 
     $ python -m collab_sql upgrade sqlite:///collab.db
     $ python -m collab_sql current postgresql://collab@db.example.nhs.uk/collab
-    $ python -m collab_sql downgrade postgresql://collab@db.example.nhs.uk/collab --to 0003
+    $ python -m collab_sql downgrade postgresql://collab@db.example.nhs.uk/collab --to 0004
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         "downgrade", help="migrate the database at URL back to an older revision, rows kept"
     )
     down.add_argument("url", metavar="URL")
-    down.add_argument("--to", required=True, metavar="REVISION", help="e.g. 0003")
+    down.add_argument("--to", required=True, metavar="REVISION", help="e.g. 0004")
     now = commands.add_parser("current", help="show the schema revision of the database at URL")
     now.add_argument("url", metavar="URL")
     commands.add_parser("heads", help="list the revisions this collab-sql knows, oldest first")

@@ -88,7 +88,7 @@ class StoreUrl:
     :param backend: ``"sqlite"`` or ``"postgresql"``.
     :param migrate: whether opening the store applies pending migrations.
     :param read_only: whether the store was opened for reading only (SQLite's ``?mode=ro``).
-    :param revision: the schema revision asked for (``?revision=0003``), or ``None`` for the
+    :param revision: the schema revision asked for (``?revision=0004``), or ``None`` for the
         newest; the store checks that it is one it can serve.
     """
 

@@ -39,7 +39,7 @@ __all__ = [
 
 #: The oldest schema revision the store reads and writes when asked to (``?revision=``):
 #: PostgreSQL's unpartitioned schema, for comparing with the partitioned one.
-OLDEST_SERVED = "0003"
+OLDEST_SERVED = "0004"
 
 # An arbitrary constant that names collab-sql's migration lock among PostgreSQL advisory locks.
 _PG_LOCK_KEY = 0x636F6C6C61625F73
@@ -142,7 +142,7 @@ def _run_upgrade(connection: Connection, target: str, shown_url: str) -> None:
 
 def downgrade(url: str, target: str) -> MigrationResult:
     """Downgrade the database at ``url`` to the older revision ``target``, in one transaction
-    under the migration lock; its rows are kept (e.g. ``"0003"``: PostgreSQL's record tables
+    under the migration lock; its rows are kept (e.g. ``"0004"``: PostgreSQL's record tables
     unpartitioned)."""
     if target not in known_revisions():
         raise StoreError(f"{target!r} is not a schema revision of collab-sql")

@@ -8,7 +8,7 @@ the ``version``, and the ``payload`` as JSON text from the core's serialiser. De
 and sharing events also carry derived columns for the dashboard figures; members and
 assessments for the capability census.
 
-On PostgreSQL, revision 0004 partitions the death, review and sharing tables by financial year
+On PostgreSQL, revision 0005 partitions the death, review and sharing tables by financial year
 (:data:`PARTITIONED_KINDS`): their one-row-per-key rule moves to :data:`KEY_TABLES`, their own
 unique index becomes ``(key, day)``, their ``row_id`` is no longer a primary key, and the review
 scores' foreign key points at ``review_key``. These tables describe the schema as SQLite and an
@@ -176,10 +176,10 @@ REVIEW_SCORE = Table(
     Column("value", Integer, nullable=False),
 )
 
-#: The kinds whose tables revision 0004 partitions by financial year on PostgreSQL.
+#: The kinds whose tables revision 0005 partitions by financial year on PostgreSQL.
 PARTITIONED_KINDS = ("death", "review", "sharing")
 
-#: The tables of PostgreSQL's partitioned schema alone (revision 0004; SQLite has none): one
+#: The tables of PostgreSQL's partitioned schema alone (revision 0005; SQLite has none): one
 #: row per stored key of each partitioned kind, claimed before the record's row is inserted,
 #: since a partitioned table's own unique indexes must include its partition key (``day``).
 key_metadata = MetaData()

@@ -64,7 +64,7 @@ __all__ = ["SqlStore", "SqlUnitOfWork", "open_store"]
 from collab_sql.unit import SqlUnitOfWork
 
 #: The revision that partitions PostgreSQL's record tables by financial year.
-_PARTITIONED_FROM = "0004"
+_PARTITIONED_FROM = "0005"
 
 R = TypeVar("R", bound=Record)
 
@@ -83,13 +83,13 @@ class SqlStore:
         known = known_revisions()
         at = known.index(revision or head_revision())
         partitioned = url.backend == "postgresql" and at >= known.index(_PARTITIONED_FROM)
-        #: The key table of each partitioned kind: empty but on PostgreSQL from revision 0004.
+        #: The key table of each partitioned kind: empty but on PostgreSQL from revision 0005.
         self._key_tables: dict[str, sa.Table] = dict(KEY_TABLES) if partitioned else {}
 
     @classmethod
     def open(cls, url: str, *, migrate: bool | None = None) -> SqlStore:
         """Open the store at ``url``, upgrading its schema first unless ``migrate`` is false
-        (or the URL says ``?migrate=false``). With ``?revision=0003`` the schema is upgraded
+        (or the URL says ``?migrate=false``). With ``?revision=0004`` the schema is upgraded
         to that revision at most, and a database at it is served as it is (on PostgreSQL: the
         record tables unpartitioned, for comparison).
 
@@ -171,7 +171,7 @@ class SqlStore:
     @property
     def partitioned(self) -> bool:
         """Whether the death, review and sharing tables are partitioned by financial year
-        (PostgreSQL at revision 0004 or later), as found when the store was opened."""
+        (PostgreSQL at revision 0005 or later), as found when the store was opened."""
         return bool(self._key_tables)
 
     @property

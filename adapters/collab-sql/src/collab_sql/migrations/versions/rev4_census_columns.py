@@ -2,8 +2,8 @@
 day they left; an assessment's member, framework, subject area and case-folded level. Rows
 written before this revision are backfilled from their payloads.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-03
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from collab_sql._backfill import backfill_derived_columns
 
-revision = "0005"
-down_revision: str | None = "0004"
+revision = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | None = None
 depends_on: str | None = None
 

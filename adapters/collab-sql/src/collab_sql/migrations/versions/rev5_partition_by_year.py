@@ -13,8 +13,8 @@ old one dropped) with their row ids and versions, and the other indexes are rebu
 were. The downgrade reverses it into ordinary tables. SQLite has no partitioning: there this
 revision changes nothing.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-03
 """
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision: str | None = "0003"
+revision = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | None = None
 depends_on: str | None = None
 
