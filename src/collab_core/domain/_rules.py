@@ -136,6 +136,11 @@ def to_frozenset(value: object) -> Any:
     Anything else is passed through untouched so that the field's validator can refuse it with
     a :class:`DomainValidationError` rather than a bare ``TypeError``.
     """
+    kind = type(value)
+    if kind is frozenset:
+        return value  # the common case, without the Iterable ABC's slower isinstance check
+    if isinstance(value, tuple | list | set):
+        return frozenset(value)
     if value is None:
         return frozenset()
     if isinstance(value, str):
@@ -147,6 +152,11 @@ def to_frozenset(value: object) -> Any:
 
 def to_tuple(value: object) -> Any:
     """Converter: normalise any iterable (or ``None``) to a tuple (see :func:`to_frozenset`)."""
+    kind = type(value)
+    if kind is tuple:
+        return value  # the common case, without the Iterable ABC's slower isinstance check
+    if kind is list:
+        return tuple(value)  # type: ignore[arg-type]
     if value is None:
         return ()
     if isinstance(value, Iterable) and not isinstance(value, str | bytes):

@@ -217,6 +217,8 @@ def _chain_candidates(folded: str) -> Iterator[tuple[int, int]]:
 
 
 _ASCII_DIGITS = "0123456789"
+#: Every byte but the ASCII digits: deleting them from ASCII text leaves its digits.
+_NOT_ASCII_DIGITS = bytes(b for b in range(256) if chr(b) not in _ASCII_DIGITS)
 
 
 def find_nhs_numbers(text: str) -> list[tuple[int, int]]:
@@ -232,9 +234,13 @@ def find_nhs_numbers(text: str) -> list[tuple[int, int]]:
     >>> find_nhs_numbers("call 0113 496 0000 at 10:30")
     []
     """
-    if text.isascii() and "%" not in text and sum(map(text.count, _ASCII_DIGITS)) < 10:
-        # Nothing decodes or folds into a digit in plain ASCII text without percent-encoding,
-        # so fewer than ten digits cannot make a number: most free text ends here.
+    if text.isascii() and (
+        len(text) < 10
+        or ("%" not in text and len(text.encode("ascii").translate(None, _NOT_ASCII_DIGITS)) < 10)
+    ):
+        # ASCII text folds into nothing longer (NFKC expands only other characters), and
+        # percent-decoding only shortens it, so fewer than ten characters cannot hold ten
+        # digits; nor can plain ASCII text with fewer than ten: most free text ends here.
         return []
     return _scan(text)
 

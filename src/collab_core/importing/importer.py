@@ -162,8 +162,7 @@ class _Writer:
         if self._uow is None:
             self._collab.record(records)
             return
-        check_unique(records)
-        check_batch(records, self._uow)
+        check_batch(records, self._uow, check_unique(records))
         self._uow.put(records)
 
 

@@ -33,6 +33,21 @@ _ENVELOPE_KEYS: Final = ("type", "schema_version", "data")
 
 def _structure_envelope(payload: object, expected: PayloadType | None) -> Any:
     """Read one envelope, raising cattrs-style errors with notes so that paths come out right."""
+    if type(payload) is dict and len(payload) == 3 and "data" in payload:
+        # The common case, an envelope of the current version, read without collecting the
+        # envelope's errors first; anything else takes the path below, which names them.
+        name, version = payload.get("type"), payload.get("schema_version")
+        entry = _BY_NAME.get(name) if expected is None and type(name) is str else expected
+        if (
+            entry is not None
+            and name == entry.name
+            and type(version) is int
+            and version == entry.version
+        ):
+            try:
+                return _CONVERTER.structure(payload["data"], entry.cls)
+            except Exception as exc:
+                raise _group("While reading a payload", [_noted(exc, "data")], dict) from None
     if not isinstance(payload, Mapping):
         raise _ReadError("expected a JSON object with type, schema_version and data")
     errors: list[Exception] = []

@@ -239,9 +239,9 @@ class Collaborative(Sharing):
         batch = list(records)
         if not batch:
             return ()
-        check_unique(batch)
+        index = check_unique(batch)
         with self._store.unit_of_work() as uow:
-            check_batch(batch, uow)
+            check_batch(batch, uow, index)
             versions = uow.put(batch, expected_versions=expected_versions)
         committed = tuple(Versioned(r, v) for r, v in zip(batch, versions, strict=True))
         self._plugins.records_committed(self._store, committed)

@@ -22,36 +22,42 @@ from collab_core.ports import R, Record, UnitOfWork, key_text, spec_for
 __all__ = ["check_batch", "check_unique"]
 
 
-def check_unique(batch: Sequence[Record]) -> None:
-    """Refuse a batch that holds one record (kind and key) twice."""
-    slots: set[tuple[str, str]] = set()
+#: Each record of a batch by its type and key.
+BatchIndex = dict[tuple[type[Any], str], Record]
+
+
+def check_unique(batch: Sequence[Record]) -> BatchIndex:
+    """Refuse a batch that holds one record (kind and key) twice; return the batch by type and
+    key, for :func:`check_batch`."""
+    index: BatchIndex = {}
     for i, r in enumerate(batch):
-        spec = spec_for(type(r))
-        slot = (spec.kind, spec.key(r))
-        if slot in slots:
+        kind = type(r)
+        spec = spec_for(kind)
+        slot = (kind, spec.key(r))
+        if slot in index:
             raise DomainValidationError(
                 f"records[{i}]", f"a batch holds each {spec.kind} once", slot[1]
             )
-        slots.add(slot)
+        index[slot] = r
+    return index
 
 
-def check_batch(batch: Sequence[Record], uow: UnitOfWork) -> None:
+def check_batch(batch: Sequence[Record], uow: UnitOfWork, index: BatchIndex | None = None) -> None:
     """Check ``batch`` against the cross-record rules, reading what it refers to through ``uow``.
 
+    :param index: what :func:`check_unique` returned for the batch, if it was called.
     :raises DomainValidationError: a rule is broken; the field is named ``records[i].field``.
     """
-    _check_references(batch, _References(uow, batch))
+    _check_references(batch, _References(uow, check_unique(batch) if index is None else index))
 
 
 class _References:
     """Looks up the records a batch refers to: the batch itself first, then the store (once per
     key), so that a batch may hold a death and its review together."""
 
-    def __init__(self, uow: UnitOfWork, batch: Sequence[Record]) -> None:
+    def __init__(self, uow: UnitOfWork, index: BatchIndex) -> None:
         self._uow = uow
-        self._batch: dict[tuple[type[Any], str], Record] = {}
-        for r in batch:
-            self._batch[(type(r), spec_for(type(r)).key(r))] = r
+        self._batch = index
         self._seen: dict[tuple[type[Any], str], Record | None] = {}
 
     def find(self, kind: type[R], key: uuid.UUID | OdsCode | str) -> R | None:

@@ -63,6 +63,7 @@ class _Pending:
     """A record about to be written in a unit of work, and the stored version it replaces."""
 
     record: Record
+    key: str
     payload: str
     version: int
     replaces: int | None  # the version in the database, or None for a new record
@@ -140,10 +141,12 @@ class SqlUnitOfWork:
         expected = _check_expected(expected_versions, len(records))
         by_kind: dict[str, list[int]] = {}
         specs: dict[str, RecordSpec[Any]] = {}
+        keys: list[str] = []
         for i, record in enumerate(records):
             spec = spec_for(type(record))
             specs[spec.kind] = spec
             by_kind.setdefault(spec.kind, []).append(i)
+            keys.append(spec.key(record))  # each key worked out once per call
         versions = [0] * len(records)
         # A savepoint, so that a refused record leaves nothing of this call behind (the
         # records of kinds written before it included) while the unit goes on.
@@ -153,13 +156,14 @@ class SqlUnitOfWork:
                     conn,
                     specs[kind],
                     [records[i] for i in positions],
+                    [keys[i] for i in positions],
                     [expected[i] for i in positions],
                 )
                 for i, version in zip(positions, written, strict=True):
                     versions[i] = version
         for kind, positions in by_kind.items():
             for i in positions:
-                slot = (kind, specs[kind].key(records[i]))
+                slot = (kind, keys[i])
                 self._read.pop(slot, None)
                 self._written.add(slot)
         return tuple(versions)
@@ -169,10 +173,10 @@ class SqlUnitOfWork:
         conn: Connection,
         spec: RecordSpec[Any],
         records: list[Record],
+        keys: list[str],
         expected: list[int | None],
     ) -> list[int]:
         table = RECORD_TABLES[spec.kind]
-        keys = [spec.key(r) for r in records]
         key_table = self._store._key_tables.get(spec.kind)
         stored = _stored(conn, table, sorted(set(keys)), key_table)
         pending: dict[str, _Pending] = {}
@@ -202,7 +206,7 @@ class SqlUnitOfWork:
                 versions.append(current)
                 continue
             version = 1 if current is None else current + 1
-            pending[key] = _Pending(record, payload, version, replaces)
+            pending[key] = _Pending(record, key, payload, version, replaces)
             versions.append(version)
         if pending:
             # Written in key order, so that concurrent units lock rows in the same order.
@@ -231,7 +235,7 @@ class SqlUnitOfWork:
             }
             if derive is not None:
                 row.update(derive(p.record))
-            key = spec.key(p.record)
+            key = p.key
             if p.replaces is None:
                 row["key"] = key
                 inserts.append(row)
