@@ -135,6 +135,13 @@ def _check_scores(conn: Connection, query: LfdQuery, judged: Any | None) -> None
     unknown = sa.tuple_(score.c.scale_id, score.c.scale_version, score.c.value).not_in(
         sa.select(valid.c.scale_id, valid.c.scale_version, valid.c.value)
     )
+    # First, whether any stored score at all is one the query cannot judge: one pass over the
+    # narrow scores table, and in the common case (none) the end of the check.
+    if (
+        conn.execute(sa.select(sa.literal(1)).select_from(score).where(unknown).limit(1)).first()
+        is None
+    ):
+        return
     conditions = [_done_reviews(query), unknown]
     if judged is not None:
         conditions.append(
