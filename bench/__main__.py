@@ -33,6 +33,10 @@ SCENARIOS = (
     "ingest_sqlite",
     "ingest_postgresql",
     "dashboard",
+    "dashboard_postgresql_year",
+    "dashboard_postgresql_year_unpartitioned",
+    "dashboard_postgresql",
+    "dashboard_postgresql_unpartitioned",
     "coverage",
     "capability",
     "xmr",
@@ -47,7 +51,7 @@ Measure = Callable[[int, Path], Stopwatch]
 
 
 def _functions(name: str) -> tuple[Measure, Measure]:
-    from bench import compute, figures, ingest
+    from bench import compute, figures, figures_postgresql, ingest
 
     table: dict[str, tuple[Measure, Measure]] = {
         "ingest_sqlite": (ingest.sqlite_scenario, ingest.sqlite_floor),
@@ -58,6 +62,7 @@ def _functions(name: str) -> tuple[Measure, Measure]:
         "xmr": (compute.xmr_scenario, compute.xmr_floor),
         "serialisation": (compute.serialisation_scenario, compute.serialisation_floor),
         "site": (figures.site_scenario, figures.site_scenario),
+        **figures_postgresql.SCENARIOS,
     }
     return table[name]
 

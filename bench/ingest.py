@@ -18,6 +18,7 @@ import orjson
 from bench._common import Stopwatch, payload_batches, pg_url, sqlite_path
 from collab_core import Collaborative, from_payload
 from collab_sql import SqlStore
+from collab_sql.schema import PARTITIONED_KINDS
 
 # Each kind's key, trust and day fields in its payload's data (collab_core.ports.RECORD_SPECS).
 _FIELDS: dict[str, tuple[str, str | None, str | None]] = {
@@ -116,6 +117,15 @@ def rows_of(batch: Iterable[dict[str, Any]]) -> dict[str, list[tuple[Any, ...]]]
     return tables
 
 
+def with_keys(
+    tables: dict[str, list[tuple[Any, ...]]], kinds: Iterable[str]
+) -> dict[str, list[tuple[Any, ...]]]:
+    """``tables`` with, first (the review scores' foreign key points at them), the keys of
+    each of ``kinds`` for its key table."""
+    keys = {f"{k}_key": [(row[0],) for row in tables[k]] for k in kinds if k in tables}
+    return {**keys, **tables}
+
+
 def _columns(table: str) -> tuple[str, ...]:
     return _SCORE_COLUMNS if table == "review_score" else (*_BASE, *_EXTRA.get(table, ()))
 
@@ -204,20 +214,25 @@ def postgresql_scenario(size: int, workdir: Path) -> Stopwatch:
 
 
 def postgresql_floor(size: int, workdir: Path) -> Stopwatch:
-    """psycopg 3 ``COPY`` of the same rows into the same schema, one transaction per batch."""
+    """psycopg 3 ``COPY`` of the same rows into the same schema, one transaction per batch
+    (and of the partitioned kinds' keys into their key tables)."""
     import psycopg
 
     url = fresh_pg_database()
-    SqlStore.open(url).close()
+    with SqlStore.open(url) as store:
+        # Partitioned by year, the store also claims each new key in its kind's key table.
+        keyed = PARTITIONED_KINDS if store.partitioned else ()
     copies = {
         table: f"COPY {table} ({', '.join(_columns(table))}) FROM STDIN"
         for table in [*_FIELDS, "review_score"]
     }
+    copies.update({f"{kind}_key": f"COPY {kind}_key (key) FROM STDIN" for kind in keyed})
     with psycopg.connect(url) as conn:
 
         def work(batch: list[dict[str, Any]]) -> None:
+            tables = with_keys(rows_of(batch), keyed)
             with conn.transaction(), conn.cursor() as cur:
-                for table, rows in rows_of(batch).items():
+                for table, rows in tables.items():
                     with cur.copy(copies[table]) as copy:
                         for row in rows:
                             copy.write_row(row)
