@@ -346,3 +346,26 @@ def test_the_downgrade_command_migrates_back_to_the_unpartitioned_revision(
     assert main(["downgrade", postgres_url, "--to", "0099"]) == 1
     assert "'0099' is not a schema revision" in capsys.readouterr().err
     assert current(postgres_url) == "0004"
+
+
+def test_the_key_look_up_probes_the_key_index_and_leaves_the_session_setting_as_it_was(
+    postgres_url: str,
+) -> None:
+    """Looking up a batch's keys in a key table turns whole scans off for that statement only
+    (a narrow table with statistics lagging a bulk load would otherwise be scanned per batch),
+    then puts the planner setting back as the unit found it."""
+    from collab_sql import _rows
+    from collab_sql.schema import KEY_TABLES
+
+    death = a_death(died_on=dt.date(2018, 5, 1))
+    with SqlStore.open(postgres_url) as store:
+        with store.unit_of_work() as unit:
+            unit.put([a_trust(), death])
+        with store.engine.begin() as conn:
+            for setting in ("on", "off"):
+                conn.exec_driver_sql(f"SET LOCAL enable_seqscan = {setting}")
+                found = _rows._stored(
+                    conn, RECORD_TABLES["death"], [str(death.id)], KEY_TABLES["death"]
+                )
+                assert list(found) == [str(death.id)]
+                assert conn.exec_driver_sql("SHOW enable_seqscan").scalar() == setting

@@ -207,9 +207,18 @@ def _stored(
     found: dict[str, tuple[int, str]] = {}
     if key_table is not None and keys:
         known: list[str] = []
-        for chunk in _chunks(keys, _PG_LOOKUP_CHUNK):
-            stmt = sa.select(key_table.c.key).where(_key_in(conn, key_table.c.key, chunk))
-            known.extend(conn.scalars(stmt))
+        # A key table is one narrow column, so PostgreSQL's planner, with statistics that lag
+        # behind a bulk load, judges a whole scan of it cheaper than thousands of probes of its
+        # index; scanned per batch, a load grows with the square of its size. The probes are
+        # asked for, for this statement only.
+        previous = conn.exec_driver_sql("SHOW enable_seqscan").scalar()
+        conn.exec_driver_sql("SELECT set_config('enable_seqscan', 'off', true)").close()
+        try:
+            for chunk in _chunks(keys, _PG_LOOKUP_CHUNK):
+                stmt = sa.select(key_table.c.key).where(_key_in(conn, key_table.c.key, chunk))
+                known.extend(conn.scalars(stmt))
+        finally:
+            conn.exec_driver_sql("SELECT set_config('enable_seqscan', %s, true)", (previous,))
         keys = sorted(known)
     if conn.dialect.name == "sqlite":
         # A batch asks this of every key it writes, most of them new: straight to the driver,
