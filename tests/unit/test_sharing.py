@@ -39,6 +39,7 @@ from collab_core.publications import (
     BulletinItem,
     LearningBulletinBody,
 )
+from collab_core.serialization import unstructure
 from collab_core.sharing import DEFAULT_AUDIENCES, AudienceSpec, PrivacyGate, PrivacyRule
 
 AT = dt.datetime(2019, 7, 1, 9, 0, tzinfo=dt.UTC)
@@ -413,3 +414,32 @@ def test_a_fraction_written_in_the_text_of_a_typed_body_is_still_text() -> None:
     with pytest.raises(PrivacyError) as caught:
         PrivacyGate().check(_figures(Fraction(1, 2), note="ref 9990000018/7"))
     assert [(f.field, f.rule) for f in caught.value.findings] == [("$.note", "nhs_number")]
+
+
+def _plain_figures(value: Fraction, note: str = "") -> Publication:
+    """The same body as a plain mapping, as it reads back from a store's outbox."""
+    body = {"expected": unstructure(Figure(value, (Count(1_200),))), "note": note}
+    return Publication(uuid.uuid4(), "figures", Audience.PUBLIC, "Trajectory", body, AT)
+
+
+@pytest.mark.parametrize("numerator", [9990000018, 2315384])
+def test_a_computed_figure_in_a_plain_body_is_a_number_not_text(numerator: int) -> None:
+    # "2315384/729" reads as ten digits with a valid check digit once the slash is taken for a
+    # separator; as the value of a stored figure it is an exact fraction, never an identifier
+    denominator = 729 if numerator == 2315384 else 7
+    passed = PrivacyGate().check(_plain_figures(Fraction(numerator, denominator)))
+    assert passed.body["expected"]["value"] == f"{numerator}/{denominator}"
+
+
+def test_a_fraction_in_the_text_of_a_plain_body_is_still_text() -> None:
+    with pytest.raises(PrivacyError) as caught:
+        PrivacyGate().check(_plain_figures(Fraction(1, 2), note="ref 9990000018/7"))
+    assert [(f.field, f.rule) for f in caught.value.findings] == [("$.note", "nhs_number")]
+
+
+def test_a_whole_figure_in_a_plain_body_that_is_an_nhs_number_is_still_refused() -> None:
+    with pytest.raises(PrivacyError) as caught:
+        PrivacyGate().check(_plain_figures(Fraction(9990000018)))
+    assert [(f.field, f.rule) for f in caught.value.findings] == [
+        ("$.expected.value", "nhs_number")
+    ]

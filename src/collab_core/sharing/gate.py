@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -231,7 +231,7 @@ class PrivacyGate:
     def _examine(self, publication: Publication) -> _Examined:
         audience = self.audience_of(publication)
         rules = self._trust_rules(audience)  # asked once per publication
-        controlled = _control(publication, audience, rules)
+        controlled, exact_fractions = _controlled(publication, audience, rules)
         body = controlled.body
         data = unstructure(body) if isinstance(body, PublicationBody) else dict(body)
         scanners = self._scanners(audience, rules)
@@ -260,14 +260,19 @@ class PrivacyGate:
 
         typed = isinstance(body, PublicationBody)
         for leaf in walk_text(data, plain_key=plain_key):
-            exact = _EXACT_NUMBER.fullmatch(leaf.text) if typed and not leaf.key else None
+            exact = (
+                _EXACT_NUMBER.fullmatch(leaf.text)
+                if not leaf.key and (typed or leaf.text in exact_fractions)
+                else None
+            )
             if exact is None:
                 scan(leaf.path, leaf.text, leaf.number)
             elif exact["denominator"] == "1":
                 # a whole number written exactly: checked as the whole number it is
                 scan(leaf.path, leaf.text[: exact.end("numerator")], number=True)
             # any other exact fraction is a computed figure (a trajectory's value, a mean), not
-            # text: its numerator is no identifier, whatever its digits
+            # text: its numerator is no identifier, whatever its digits (in a plain body, the
+            # fractions that are values of its counts, shares and figures)
         return _Examined(audience, controlled, data, tuple(findings), spans)
 
 
@@ -300,14 +305,41 @@ def _control(
     audience: AudienceSpec,
     rules: Sequence[tuple[str | None, PrivacyRule]],
 ) -> Publication:
+    return _controlled(publication, audience, rules)[0]
+
+
+def _controlled(
+    publication: Publication,
+    audience: AudienceSpec,
+    rules: Sequence[tuple[str | None, PrivacyRule]],
+) -> tuple[Publication, frozenset[str]]:
+    """The publication under the audience's disclosure control, and the exact fractions
+    (``"2315384/729"``) that a plain body holds as the values of its counts, shares and figures:
+    computed numbers, like a typed body's, not text."""
     counts = _policy(audience, rules)
     body: Any = publication.body
+    exact: frozenset[str] = frozenset()
     if not isinstance(body, PublicationBody):
         body = _revived(dict(body))
     body = apply_disclosure(body, counts, audience.dates)
     if not isinstance(body, PublicationBody):
+        exact = frozenset(_exact_fractions(body))
         body = _plain_data(body)
-    return attrs.evolve(publication, body=body)
+    return attrs.evolve(publication, body=body), exact
+
+
+def _exact_fractions(value: Any) -> Iterator[str]:
+    """The exact fractions written in the payloads of the typed numbers inside ``value``."""
+    if isinstance(value, Count | Share | Figure):
+        for leaf in walk_text(unstructure(value)):
+            if not leaf.key and _EXACT_NUMBER.fullmatch(leaf.text):
+                yield leaf.text
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _exact_fractions(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _exact_fractions(item)
 
 
 # The payload forms of the typed numbers, by their keys: a plain body that went through a store
