@@ -105,6 +105,36 @@ def scale_values(
     return ratios, [None if r is None else r[0] * (common // r[1]) for r in ratios], common, exact
 
 
+def scale_floats(values: Sequence[Number | None]) -> tuple[list[int], int] | None:
+    """A list or tuple of finite floats as integers over one power of two, without taking
+    each float apart: None for anything else, or when the floats span too wide a range (the
+    callers then take :func:`scale_values`).
+
+    A float of binary exponent ``e`` (``math.frexp``) is a multiple of ``2 ** (e - 53)``, so
+    every value times ``2 ** (53 - e)`` for the smallest ``e`` among them is an integer, and
+    multiplying a float by a power of two is exact while the product stays a finite float.
+    The denominator may be a larger power of two than :func:`scale_values`' (the largest of
+    the values' own); every ratio of the integers, and so every result, is the same.
+    """
+    if (
+        type(values) not in (list, tuple)
+        or not values
+        or not _FLOAT.issuperset(map(type, values))
+        or not all(map(math.isfinite, values))  # type: ignore[arg-type]
+    ):
+        return None
+    smallest: float = min(filter(None, map(abs, values)), default=1.0)  # type: ignore[arg-type,type-var,assignment]
+    power = max(53 - math.frexp(smallest)[1], 0)
+    try:
+        scale = 2.0**power
+        return list(map(int, map(scale.__mul__, values))), 1 << power  # type: ignore[arg-type]
+    except OverflowError:  # a product (or the scale) beyond the largest float
+        return None
+
+
+_FLOAT = frozenset({float})
+
+
 def present_ratio(numerator: int, denominator: int, exact: bool, field: str = "values") -> Quantity:
     """:func:`present` of ``numerator / denominator`` (``denominator`` > 0), without making a
     Fraction for a float result: integer true division is correctly rounded, as ``float()``

@@ -10,6 +10,7 @@ of :class:`~collab_core.domain.measures.options.SpcOptions`, listed in docs/meas
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
@@ -24,9 +25,11 @@ from collab_core.domain.measures._numbers import (
     positions_of,
     present_opt,
     present_ratio,
+    scale_floats,
     scale_values,
     to_fraction,
 )
+from collab_core.domain.measures._single_phase import SinglePhasePlan, single_phase
 from collab_core.domain.measures.labels import (
     AssuranceIcon,
     ImprovementDirection,
@@ -447,25 +450,92 @@ def xmr_summaries(
         raise DomainValidationError(
             "targets", f"holds one entry per series ({len(all_series)})", len(goals)
         )
+    plan = SinglePhasePlan(improvement, options)
     out: list[XmrSummary] = []
     for k, (values, target) in enumerate(zip(all_series, goals, strict=True)):
         try:
-            chart = _Chart(scale_values(values, "values"), target, (), improvement, options)
+            floats = scale_floats(values)
+            scaled = scale_values(values, "values") if floats is None else None
+            vals: Sequence[int | None]
+            if scaled is not None:
+                vals, denominator, exact = scaled[1], scaled[2], scaled[3]
+            else:
+                (vals, denominator), exact = floats, False  # type: ignore[misc,unused-ignore]
+            summary = _single_phase_summary(vals, denominator, exact, target, plan)
+            if summary is None:
+                if scaled is None:
+                    scaled = scale_values(values, "values")
+                summary = _summary(scaled, target, improvement, options)
         except DomainValidationError as exc:
             raise type(exc)(
                 f"series[{k}].{exc.field}", exc.rule, exc.value, sensitive=exc.sensitive
             ) from None
-        variation, assurance = chart.icons(improvement)
-        out.append(
-            XmrSummary(
-                labels=tuple(chart.labels),
-                rules=tuple([r[0] if r else None for r in chart.rules]),
-                phases=chart.phases,
-                improvement=improvement,
-                target=chart.target,
-                variation=variation,
-                assurance=assurance,
-                warnings=chart.warnings,
-            )
-        )
+        out.append(summary)
     return out
+
+
+def _summary(
+    scaled: tuple[list[tuple[int, int] | None], list[int | None], int, bool],
+    target: Number | None,
+    improvement: ImprovementDirection,
+    options: SpcOptions,
+) -> XmrSummary:
+    """One series' summary from the general chart (any series :func:`xmr` charts in one
+    phase)."""
+    chart = _Chart(scaled, target, (), improvement, options)
+    variation, assurance = chart.icons(improvement)
+    return XmrSummary(
+        labels=tuple(chart.labels),
+        rules=tuple([r[0] if r else None for r in chart.rules]),
+        phases=chart.phases,
+        improvement=improvement,
+        target=chart.target,
+        variation=variation,
+        assurance=assurance,
+        warnings=chart.warnings,
+    )
+
+
+def _single_phase_summary(
+    vals: Sequence[int | None],
+    denominator: int,
+    exact: bool,
+    target: Number | None,
+    plan: SinglePhasePlan,
+) -> XmrSummary | None:
+    """:func:`_summary` of a series with no missing value, worked out in fewer passes
+    (:mod:`collab_core.domain.measures._single_phase`); None for any other series, or when
+    the general chart would refuse it, for :func:`_summary` to chart or refuse.
+
+    ``vals`` are the values as integers over ``denominator`` (:func:`scale_values`, or
+    :func:`scale_floats` for floats), ``exact`` whether every value was exact."""
+    target_f: Fraction | None = None
+    shown_target: Quantity | None = None
+    if type(target) is float and math.isfinite(target):
+        # a float's own value, as the general chart shows it (0.0 for -0.0, as Fraction has)
+        exact, shown_target = False, target if target else 0.0
+    elif target is not None:  # refused first, as the general chart refuses it
+        target_f, target_exact = to_fraction(target, "target")
+        exact = exact and target_exact
+    worked = single_phase(vals, denominator, exact, plan)
+    if worked is None:
+        return None
+    figures, labels, rules, last_side = worked
+    n = len(labels)
+    threshold = plan.options.short_group_threshold
+    phase = XmrPhase(0, n, *figures, short_group=n < threshold)
+    warning = short_group_warning(0, 1, n, threshold)
+    if target_f is not None:
+        shown_target = present_opt(target_f, exact, "target")
+    return XmrSummary(
+        labels=tuple(labels),
+        rules=tuple(rules),
+        phases=(phase,),
+        improvement=plan.improvement,
+        target=shown_target,
+        variation=variation_icon(labels[-1], last_side),
+        assurance=assurance_icon(
+            shown_target, phase.lower_limit, phase.upper_limit, plan.improvement
+        ),
+        warnings=() if warning is None else (warning,),
+    )
